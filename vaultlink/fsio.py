@@ -1,0 +1,280 @@
+"""Every disk access of vaultlink: discovery, ignore rules, reading and decoding, the scan cache.
+
+Paths handed out are vault-relative POSIX strings. Nothing here interprets a note's content.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import pickle
+import re
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from vaultlink.errors import VaultNotFound
+from vaultlink.model import Issue, Note
+
+NOTE_SUFFIX = ".md"
+MAX_NOTE_BYTES = 4 * 1024 * 1024
+_BINARY_SNIFF = 8192
+CACHE_FORMAT = 3  # bump whenever anything pickled in the cache changes shape
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    path: str  # vault-relative, POSIX
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Discovery:
+    """What a walk of the vault found, every list sorted by path."""
+
+    root: Path
+    notes: list[FileInfo] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # notes skipped by ignore rules: links may still reach them
+    warnings: list[Issue] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def vault_root(path: str | os.PathLike[str]) -> Path:
+    """The vault folder, resolved; :class:`VaultNotFound` when it is missing or not a folder."""
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise VaultNotFound(f"{path}: no such folder. Give the path of your vault (the folder holding your notes).")
+    if not root.is_dir():
+        raise VaultNotFound(f"{path}: this is a file, not a folder. Give the folder that holds your notes.")
+    try:
+        os.listdir(root)
+    except OSError as error:
+        raise VaultNotFound(f"{path}: cannot list this folder ({error.strerror}). Check its permissions.") from error
+    return root.resolve()
+
+
+def read_settings(root: Path) -> tuple[dict[str, Any], list[Issue]]:
+    """Obsidian's own settings that matter here, from ``.obsidian/app.json`` (missing is fine)."""
+    app = root / ".obsidian" / "app.json"
+    try:
+        raw = app.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}, []
+    except (OSError, UnicodeDecodeError) as error:
+        return {}, [Issue(None, "settings", f".obsidian/app.json: cannot be read ({error}); Obsidian settings ignored")]
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        return {}, [
+            Issue(None, "settings", f".obsidian/app.json: not valid JSON (line {error.lineno}); Obsidian settings ignored")
+        ]
+    if not isinstance(data, dict):
+        return {}, [Issue(None, "settings", ".obsidian/app.json: not a JSON object; Obsidian settings ignored")]
+    keys = ("userIgnoreFilters", "useMarkdownLinks", "newLinkFormat", "attachmentFolderPath")
+    return {key: data[key] for key in keys if key in data}, []
+
+
+def read_config_text(root: Path) -> str | None:
+    """The text of ``vaultlink.toml`` at the vault root, or None when there is none."""
+    try:
+        return (root / "vaultlink.toml").read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None
+
+
+def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | None = None) -> Discovery:
+    """Walk the vault: notes (``.md`` in any case), attachments, and what the ignore rules skip.
+
+    Dot-folders and dot-files are never read. A symlink is followed only when it stays inside
+    the vault and does not lead back to a folder already walked; otherwise it is a warning.
+    """
+    found = Discovery(root=root, settings=dict(settings or {}))
+    filters = _IgnoreRules(found.settings.get("userIgnoreFilters") or [], ignore, found.warnings)
+    real_root = os.path.realpath(root)
+    visited = {real_root}
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            found.warnings.append(
+                Issue(prefix.rstrip("/") or None, "unreadable", f"{prefix or '.'}: cannot list folder ({error.strerror})")
+            )
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = prefix + name
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    real = os.path.realpath(entry.path)
+                    if real != real_root and not real.startswith(real_root + os.sep):
+                        found.warnings.append(
+                            Issue(rel, "symlink", f"{rel}: symlink leads outside the vault; skipped")
+                        )
+                        continue
+                info = entry.stat(follow_symlinks=True)
+            except OSError as error:
+                found.warnings.append(Issue(rel, "unreadable", f"{rel}: cannot be read ({error.strerror}); skipped"))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if filters.skips(rel + "/"):
+                    continue
+                real = os.path.realpath(entry.path) if is_link else entry.path
+                if is_link:
+                    if real in visited:
+                        found.warnings.append(
+                            Issue(rel, "symlink", f"{rel}: symlink loops back into the vault; skipped")
+                        )
+                        continue
+                    visited.add(real)
+                stack.append((entry.path, rel + "/"))
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue  # sockets, fifos, devices: reading a fifo would block forever
+            if name.lower().endswith(NOTE_SUFFIX):
+                if filters.skips(rel):
+                    found.excluded.append(rel)
+                else:
+                    found.notes.append(FileInfo(rel, info.st_size, info.st_mtime_ns))
+            else:
+                found.attachments.append(rel)
+    found.notes.sort(key=lambda f: f.path)
+    found.attachments.sort()
+    found.excluded.sort()
+    return found
+
+
+class _IgnoreRules:
+    """Obsidian's ``userIgnoreFilters`` (a path prefix, or ``/regex/``) and ``--ignore`` globs."""
+
+    def __init__(self, user_filters: Iterable[Any], globs: Sequence[str], warnings: list[Issue]) -> None:
+        self.prefixes: list[str] = []
+        self.regexes: list[re.Pattern[str]] = []
+        for item in user_filters:
+            if not isinstance(item, str) or not item:
+                continue
+            if len(item) > 2 and item.startswith("/") and item.endswith("/"):
+                try:
+                    self.regexes.append(re.compile(item[1:-1]))
+                except re.error as error:
+                    warnings.append(Issue(None, "settings", f".obsidian/app.json: ignore filter {item!r} is not a valid regex ({error})"))
+            else:
+                self.prefixes.append(item.lstrip("/"))
+        self.globs = [g.rstrip("/") for g in globs if g]
+
+    def skips(self, rel: str) -> bool:
+        for prefix in self.prefixes:
+            if rel.startswith(prefix):
+                return True
+        for regex in self.regexes:
+            if regex.search(rel):
+                return True
+        bare = rel.rstrip("/")
+        for glob in self.globs:
+            if fnmatch.fnmatch(bare, glob) or fnmatch.fnmatch(bare.rpartition("/")[2], glob):
+                return True
+        return False
+
+
+def read_note(root: Path, info: FileInfo, max_bytes: int = MAX_NOTE_BYTES) -> Note | Issue:
+    """Read and decode one note, or say in an :class:`Issue` why it cannot be a note.
+
+    UTF-8 with or without a byte-order mark; line endings are kept as they are.
+    """
+    rel = info.path
+    if info.size > max_bytes:
+        return Issue(
+            rel,
+            "too-large",
+            f"{rel}: {info.size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit for a note; skipped "
+            "(raise it with --max-note-size)",
+        )
+    try:
+        with open(root / rel, "rb") as handle:
+            data = handle.read()
+            mtime_ns = os.fstat(handle.fileno()).st_mtime_ns
+    except FileNotFoundError:
+        return Issue(rel, "vanished", f"{rel}: removed while the vault was being read; skipped")
+    except OSError as error:
+        return Issue(rel, "unreadable", f"{rel}: cannot be read ({error.strerror}); skipped")
+    return decode_note(rel, data, mtime_ns)
+
+
+def decode_note(rel: str, data: bytes, mtime_ns: int = 0) -> Note | Issue:
+    """Bytes of a note to a :class:`Note`, or an :class:`Issue` for binary or undecodable bytes."""
+    if b"\x00" in data[:_BINARY_SNIFF]:
+        return Issue(rel, "binary", f"{rel}: binary content in a .md file; skipped")
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return Issue(
+            rel,
+            "undecodable",
+            f"{rel}: not UTF-8 (byte {error.start}, line {line}); skipped. Re-save it as UTF-8 to include it",
+        )
+    return Note(rel, text, len(data), mtime_ns, hashlib.sha256(data).hexdigest(), bom)
+
+
+def file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+# The cache -----------------------------------------------------------------------------------
+
+
+def cache_path(root: Path) -> Path:
+    """Where the scan cache of this vault lives: the user's cache folder, never the vault."""
+    base = os.environ.get("VAULTLINK_CACHE_DIR")
+    if not base:
+        from platformdirs import user_cache_dir
+
+        base = user_cache_dir("vaultlink", appauthor=False)
+    key = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    return Path(base) / f"scan-{key}.pickle"
+
+
+def load_cache(root: Path, version: str) -> dict[str, Any]:
+    """The cached records of this vault, or ``{}`` when missing, corrupt or of another format."""
+    path = cache_path(root)
+    try:
+        with open(path, "rb") as handle:
+            data = pickle.load(handle)
+    except FileNotFoundError:
+        return {}
+    except Exception:  # noqa: BLE001 - a corrupt cache of any kind is discarded, never trusted
+        return {}
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("version") != version:
+        return {}
+    records = data.get("records")
+    return records if isinstance(records, dict) else {}
+
+
+def save_cache(root: Path, version: str, records: dict[str, Any]) -> Issue | None:
+    """Write the cache atomically; a cache that cannot be written is a warning, not an error."""
+    path = cache_path(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".scan-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump({"format": CACHE_FORMAT, "version": version, "records": records}, handle, protocol=5)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        return Issue(None, "cache", f"scan cache could not be written to {path.parent} ({error.strerror})")
+    return None
