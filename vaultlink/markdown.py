@@ -135,7 +135,8 @@ def parse_note(path: str, text: str) -> ParsedNote:
     protected.extend(regions)
     protected.sort(key=lambda span: span.start)
     links.extend(_property_links(metadata))
-    headings.sort(key=lambda h: h.start)
+    # A "# line" inside a multi-line %% comment, <!-- comment --> or $$ math $$ is not a heading.
+    headings = sorted((h for h in headings if not is_protected(protected, h.start, h.start + 1)), key=lambda h: h.start)
     return ParsedNote(
         path=path,
         title=_title(path, metadata),
@@ -385,6 +386,21 @@ def _scan_inline(
 ) -> None:
     segment = text[start:end]
     scanner = _INLINE[("](" in segment, "://" in segment or "www." in segment or "mailto:" in segment)]
+    found = _inline_spans(scanner, text, start, end, line_starts, links, tags)
+    if "::" in segment:
+        found = _add_fields(text, start, end, found)
+    protected.extend(found)
+
+
+def _inline_spans(
+    scanner: re.Pattern[str],
+    text: str,
+    start: int,
+    end: int,
+    line_starts: list[int],
+    links: list[Link],
+    tags: list[str],
+) -> list[Span]:
     found: list[Span] = []
     for match in _scan(scanner, text, start, end):
         m_start, m_end = match.span()
@@ -409,12 +425,30 @@ def _scan_inline(
             link = _mdlink(text, m_start, m_end, line_starts)
             if link is not None:
                 links.append(link)
-        elif kind is SpanKind.CALLOUT and text[text.rfind("\n", 0, m_start) + 1 : m_start].strip(" \t>"):
-            continue  # a '>' in the middle of a line does not open a callout
+        elif kind is SpanKind.CALLOUT:
+            if text[text.rfind("\n", 0, m_start) + 1 : m_start].strip(" \t>"):
+                continue  # a '>' in the middle of a line does not open a callout
+            # Obsidian renders links and tags in a callout's title: they count, the rest stays protected.
+            title = text.index("]", m_start) + 1
+            inner = _inline_spans(scanner, text, title, m_end, line_starts, links, tags)
+            found.extend(_fill_gaps(m_start, m_end, inner, SpanKind.CALLOUT))
+            continue
         found.append(Span(m_start, m_end, kind))
-    if "::" in segment:
-        found = _add_fields(text, start, end, found)
-    protected.extend(found)
+    return found
+
+
+def _fill_gaps(start: int, end: int, inner: list[Span], kind: SpanKind) -> list[Span]:
+    """``inner`` plus spans of ``kind`` over what it leaves uncovered of ``[start, end)``."""
+    out: list[Span] = []
+    pos = start
+    for span in inner:
+        if span.start > pos:
+            out.append(Span(pos, span.start, kind))
+        out.append(span)
+        pos = span.end
+    if pos < end:
+        out.append(Span(pos, end, kind))
+    return out
 
 
 def _scan(scanner: re.Pattern[str], text: str, start: int, end: int) -> Iterator[re.Match[str]]:
@@ -473,11 +507,24 @@ def _inline_kind(text: str, start: int) -> SpanKind:
 
 
 def _add_fields(text: str, start: int, end: int, found: list[Span]) -> list[Span]:
-    """Dataview inline fields, where they do not overlap what the scanner already found."""
+    """Dataview inline fields, around what the scanner already found (``found``: sorted, disjoint).
+
+    A link in ``company:: [[Acme]]`` stays a link; the key and the rest of the value are protected.
+    """
     fields = [Span(m.start(), m.end(), SpanKind.FIELD) for m in _FIELD.finditer(text, start, end)]
     if not fields:
         return found
-    kept = [f for f in fields if not is_protected(found, f.start, f.end)]
+    kept: list[Span] = []
+    first = 0
+    for field in fields:
+        while first < len(found) and found[first].end <= field.start:
+            first += 1
+        last = first
+        while last < len(found) and found[last].start < field.end:
+            last += 1
+        for span in _fill_gaps(field.start, field.end, found[first:last], SpanKind.FIELD):
+            if span.kind is SpanKind.FIELD and span.start < span.end:
+                kept.append(span)
     return sorted(found + kept, key=lambda span: span.start)
 
 
@@ -591,7 +638,8 @@ def _sections(headings: list[Heading], fm_end: int, length: int, line_starts: li
     if first > fm_end:
         sections.append(Section(None, fm_end, first))
     for index, heading in enumerate(headings):
-        body_start = min(heading.end + 1, length)
+        # the next line's start, not heading.end + 1: that would be the "\n" of a "\r\n"
+        body_start = line_starts[heading.line] if heading.line < len(line_starts) else length
         body_end = headings[index + 1].start if index + 1 < len(headings) else length
         sections.append(Section(heading, body_start, max(body_start, body_end)))
     return tuple(sections)
