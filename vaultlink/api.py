@@ -8,14 +8,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from vaultlink import fsio
-from vaultlink.markdown import parse_note
+from vaultlink.config import parse_config
+from vaultlink.extract import ExtractContext, Found, NoteFacts, extract_note, find_hub, make_context
+from vaultlink.markdown import parse_note, prose_mask
 from vaultlink.model import Issue, LinkKind, LinkStats, Note, NoteSummary, ParsedNote, VaultIndex
-from vaultlink.resolve import LinkResolver
+from vaultlink.resolve import LinkResolver, NoteInput, Registry, build_matcher, build_registry, match_vault_names, resolve_entities
 
 __version__ = "0.1.0"
 
@@ -32,17 +34,29 @@ class NoteRecord:
     sha256: str
     bom: bool
     parsed: ParsedNote
+    facts: NoteFacts | None = None
+    facts_key: str = ""
+    matches: tuple[Found, ...] = ()
+    matches_key: str = ""
 
 
 @dataclass
 class Scan:
-    """The raw result of reading a vault, before any extraction: records and warnings."""
+    """The raw result of reading a vault, before any extraction: records and warnings.
+
+    ``texts`` holds the text of every note read during this scan (not those the cache served).
+    """
 
     root: Path
     discovery: fsio.Discovery
     records: list[NoteRecord]
     warnings: list[Issue]
     reparsed: int
+    texts: dict[str, str] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    use_cache: bool = True
+    context: ExtractContext | None = None
+    registry: Registry | None = None
 
 
 def read_vault(
@@ -65,7 +79,7 @@ def read_vault(
     warnings.extend(discovery.warnings)
     cached: dict[str, Any] = fsio.load_cache(root, __version__) if use_cache else {}
     records: list[NoteRecord] = []
-    fresh: dict[str, NoteRecord] = {}
+    texts: dict[str, str] = {}
     reparsed = 0
     total = len(discovery.notes)
     for done, info in enumerate(discovery.notes, 1):
@@ -78,21 +92,19 @@ def read_vault(
                 warnings.append(note)
                 record = None
             elif isinstance(old, NoteRecord) and old.sha256 == note.sha256:
-                record = NoteRecord(note.path, note.size, note.mtime_ns, note.sha256, note.bom, old.parsed)
+                record = replace(old, mtime_ns=note.mtime_ns)
             else:
                 record = _parse_record(note)
+                texts[note.path] = note.text
                 reparsed += 1
         if record is not None:
             records.append(record)
-            fresh[record.path] = record
             warnings.extend(record.parsed.warnings)
         if progress is not None and (done % 200 == 0 or done == total):
             progress(done, total)
-    if use_cache:
-        issue = fsio.save_cache(root, __version__, fresh)
-        if issue is not None:
-            warnings.append(issue)
-    return Scan(root, discovery, records, warnings, reparsed)
+    config_text = fsio.read_config_text(root)
+    config = parse_config(config_text, "vaultlink.toml") if config_text is not None else {}
+    return Scan(root, discovery, records, warnings, reparsed, texts, config, use_cache)
 
 
 def _parse_record(note: Note) -> NoteRecord:
@@ -109,7 +121,65 @@ def scan_vault(
 ) -> VaultIndex:
     """Read the vault at ``path`` and return everything vaultlink knows about it."""
     scan = read_vault(path, use_cache=use_cache, ignore=ignore, max_note_bytes=max_note_bytes, progress=progress)
+    extract_scan(scan)
     return index_scan(scan)
+
+
+def extract_scan(scan: Scan) -> ExtractContext:
+    """Run extraction over a scan, in place, reusing what the cache already knows.
+
+    Phase one reads each note alone (names in context, participants, advice, topics); phase two
+    matches every name the vault confirmed in every note. Each phase's result is cached with
+    the key of what it depended on, so an unchanged vault reads no note at all.
+    """
+    hubs = [hub for hub in (find_hub(r.parsed) for r in scan.records) if hub is not None]
+    ctx = make_context(hubs, scan.config)
+    masks: dict[str, str] = {}
+
+    def text_of(record: NoteRecord) -> str | None:
+        text = scan.texts.get(record.path)
+        if text is None:
+            note = fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
+            if isinstance(note, Issue):
+                scan.warnings.append(note)
+                return None
+            text = scan.texts[record.path] = note.text
+        return text
+
+    def mask_of(record: NoteRecord, text: str) -> str:
+        if record.path not in masks:
+            masks[record.path] = prose_mask(text, record.parsed.protected)
+        return masks[record.path]
+
+    for index, record in enumerate(scan.records):
+        if record.facts is not None and record.facts_key == ctx.key:
+            continue
+        text = text_of(record)
+        if text is None:
+            continue
+        facts = extract_note(record.parsed, text, ctx, mask_of(record, text))
+        scan.records[index] = replace(record, facts=facts, facts_key=ctx.key, matches_key="")
+    ready = [r for r in scan.records if r.facts is not None]
+    registry = build_registry([NoteInput(r.parsed, r.facts) for r in ready], ctx)  # type: ignore[arg-type]
+    digest = registry.digest()
+    matcher = None
+    for index, record in enumerate(scan.records):
+        if record.facts is None or record.matches_key == digest:
+            continue
+        text = text_of(record)
+        if text is None:
+            continue
+        if matcher is None:
+            matcher = build_matcher(registry, ctx)
+        matches = match_vault_names(record.parsed, mask_of(record, text), matcher)
+        scan.records[index] = replace(record, matches=matches, matches_key=digest)
+    scan.registry = registry
+    scan.context = ctx
+    if scan.use_cache:
+        issue = fsio.save_cache(scan.root, __version__, {r.path: r for r in scan.records})
+        if issue is not None:
+            scan.warnings.append(issue)
+    return ctx
 
 
 def index_scan(scan: Scan) -> VaultIndex:
@@ -124,6 +194,10 @@ def index_scan(scan: Scan) -> VaultIndex:
     for issue in scan.warnings:
         if issue.path is not None:
             warnings_by_note.setdefault(issue.path, []).append(issue.message)
+    resolution = None
+    if scan.context is not None and scan.registry is not None:
+        inputs = [NoteInput(r.parsed, r.facts, r.matches) for r in scan.records if r.facts is not None]
+        resolution = resolve_entities(inputs, scan.registry, scan.context)
     for record in scan.records:
         parsed = record.parsed
         resolved: list[str] = []
@@ -154,6 +228,7 @@ def index_scan(scan: Scan) -> VaultIndex:
                 tags=parsed.tags,
                 links=tuple(resolved),
                 unresolved=tuple(unresolved),
+                participants=resolution.participants.get(parsed.path, ()) if resolution else (),
                 warnings=tuple(warnings_by_note.get(parsed.path, ())),
                 private=parsed.metadata.get("private") is True,
             )
@@ -162,10 +237,10 @@ def index_scan(scan: Scan) -> VaultIndex:
         root=str(scan.root),
         notes=tuple(notes),
         attachments=tuple(discovery.attachments),
-        entities=(),
-        relations=(),
-        advice=(),
-        warnings=tuple(scan.warnings),
+        entities=resolution.entities if resolution else (),
+        relations=resolution.relations if resolution else (),
+        advice=resolution.advice if resolution else (),
+        warnings=tuple(scan.warnings) + (resolution.warnings if resolution else ()),
         link_stats=LinkStats(
             wikilinks=counts["wiki"],
             markdown_links=counts["markdown"],

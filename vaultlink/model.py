@@ -7,6 +7,7 @@ and put back without touching anything else.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Mapping
@@ -125,6 +126,13 @@ class ParsedNote:
     @property
     def folder(self) -> str:
         return self.path.rpartition("/")[0]
+
+
+def fold(text: str) -> str:
+    """The key two spellings of one name share: NFC, case-folded, inner whitespace collapsed."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.casefold().split())
 
 
 def stem_of(path: str) -> str:

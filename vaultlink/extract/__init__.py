@@ -1,0 +1,440 @@
+"""Extraction without a model: what one note says about people, companies, relations, advice, topics.
+
+:func:`extract_note` reads one note (its text and :class:`ParsedNote`) and returns
+:class:`NoteFacts` with names *as written*. Turning names into entities across the vault
+(aliases, first names, two Sams) is :mod:`vaultlink.resolve`'s job.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from vaultlink.extract import context
+from vaultlink.extract.advice import AdviceDraft, find_advice
+from vaultlink.extract.lexicon import Lexicon, Topic, load_lexicon
+from vaultlink.extract.names import PERSON, clean_name, is_person_name, is_stopword, looks_like_full_name
+from vaultlink.extract.participants import company_property, frontmatter_participants, title_participants
+from vaultlink.extract.topics import TopicHit, TopicMatcher, lower, topic_from_note
+from vaultlink.markdown import as_string_list, line_of, prose_mask
+from vaultlink.model import EntityType, ParsedNote, RelationType, Source
+from vaultlink.model import fold
+
+__all__ = ["Claim", "ExtractContext", "Found", "Hub", "NoteFacts", "extract_note", "find_hub", "make_context"]
+
+HUB_FOLDERS = {
+    "people": EntityType.PERSON,
+    "persons": EntityType.PERSON,
+    "contacts": EntityType.PERSON,
+    "companies": EntityType.COMPANY,
+    "company": EntityType.COMPANY,
+    "organizations": EntityType.COMPANY,
+    "organisations": EntityType.COMPANY,
+    "orgs": EntityType.COMPANY,
+    "topics": EntityType.TOPIC,
+    "topic": EntityType.TOPIC,
+}
+HUB_TYPES = {
+    "person": EntityType.PERSON,
+    "people": EntityType.PERSON,
+    "contact": EntityType.PERSON,
+    "company": EntityType.COMPANY,
+    "org": EntityType.COMPANY,
+    "organization": EntityType.COMPANY,
+    "organisation": EntityType.COMPANY,
+    "topic": EntityType.TOPIC,
+}
+_PRODUCT_WORDS = frozenset(
+    "docs doc sheets sheet slides drive maps calendar meet search colab translate forms photos scholar "
+    "keep play store pay wallet music tv prime video workspace office teams word excel powerpoint outlook "
+    "onedrive sharepoint copilot chrome android gmail assistant alexa kindle echo messenger".split()
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|my|My|our|Our)\b")
+_PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their)\b")
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n[ \t]*\n|\n[ \t]*(?:[-*+•]|\d+\.)[ \t]")
+_PERSON_RE = re.compile(PERSON)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A name seen in a note, as written, with where and how it was found."""
+
+    type: EntityType
+    name: str
+    line: int
+    start: int
+    end: int
+    source: Source
+    strength: str = ""  # people: strong / medium / weak / name / participant
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A relation stated in a note, between names as written (``subject`` None: the author)."""
+
+    type: RelationType
+    subject: str | None
+    object: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceFacts:
+    draft: AdviceDraft
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    """Everything one note says, before vault-wide resolution."""
+
+    hub: EntityType | None
+    participants: tuple[str, ...]
+    found: tuple[Found, ...]
+    claims: tuple[Claim, ...]
+    advice: tuple[AdviceFacts, ...]
+    topics: tuple[TopicHit, ...]
+    is_chat: bool = False
+
+
+@dataclass(frozen=True)
+class Hub:
+    """A note that stands for a person, company or topic."""
+
+    path: str
+    type: EntityType
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class ExtractContext:
+    """What extraction needs to know beyond one note: the lexicon, the vault's hubs, the config."""
+
+    lexicon: Lexicon
+    hubs: dict[str, Hub]  # folded name or alias -> hub
+    topics: TopicMatcher
+    taxonomy: dict[str, Topic]
+    never: frozenset[str] = frozenset()  # folded names never to extract
+    key: str = ""
+    extra_people: tuple[str, ...] = ()
+    extra_companies: dict[str, str] = field(default_factory=dict)  # folded surface -> canonical
+
+
+def find_hub(parsed: ParsedNote, hub_folders: Mapping[str, EntityType] | None = None) -> Hub | None:
+    """The entity a note stands for, by ``type:`` property, hub folder, or tag; else None."""
+    declared = parsed.metadata.get("type")
+    kind = HUB_TYPES.get(str(declared).strip().casefold()) if isinstance(declared, str) else None
+    if kind is None:
+        folders = hub_folders or HUB_FOLDERS
+        for part in parsed.path.split("/")[:-1]:
+            kind = folders.get(part.casefold())
+            if kind is not None:
+                break
+    if kind is None:
+        for tag in parsed.tags:
+            kind = HUB_TYPES.get(tag.casefold())
+            if kind is not None:
+                break
+    if kind is None:
+        return None
+    return Hub(parsed.path, kind, parsed.name, parsed.aliases)
+
+
+def make_context(
+    hubs: list[Hub],
+    config: Mapping[str, Any] | None = None,
+    lexicon: Lexicon | None = None,
+) -> ExtractContext:
+    """Build the extraction context from the vault's hub notes and the config."""
+    lexicon = lexicon or load_lexicon()
+    config = config or {}
+    taxonomy = {topic.id: topic for topic in lexicon.topics}
+    for hub in hubs:
+        if hub.type is EntityType.TOPIC:
+            topic = topic_from_note(hub.name, hub.aliases, taxonomy)
+            taxonomy[topic.id] = topic
+    for item in config.get("topics", []):
+        topic = topic_from_note(item["name"], tuple(item.get("aliases", ())), taxonomy)
+        phrases = tuple(fold(p) for p in item.get("phrases", ()))
+        taxonomy[topic.id] = Topic(topic.id, topic.name, topic.aliases, topic.strong + phrases, topic.weak)
+    by_name: dict[str, Hub] = {}
+    for hub in sorted(hubs, key=lambda h: h.path):
+        for surface in (hub.name, *hub.aliases):
+            by_name.setdefault(fold(surface), hub)
+    extra_companies = {}
+    for item in config.get("companies", []):
+        for surface in (item["name"], *item.get("aliases", ())):
+            extra_companies[fold(surface)] = item["name"]
+    matcher = TopicMatcher(list(taxonomy.values()))
+    never = frozenset(fold(n) for n in config.get("never", ()))
+    people = tuple(item["name"] for item in config.get("people", []))
+    key = "\n".join(
+        [
+            matcher.key,
+            *sorted(f"{h.path}|{h.type.value}|{'|'.join(h.aliases)}" for h in hubs),
+            repr(sorted(never)),
+            repr(people),
+            repr(sorted(extra_companies.items())),
+        ]
+    )
+    return ExtractContext(lexicon, by_name, matcher, taxonomy, never, key, people, extra_companies)
+
+
+def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str | None = None) -> NoteFacts:
+    """What one note says. ``masked`` is its prose mask, computed when not given."""
+    if masked is None:
+        masked = prose_mask(text, parsed.protected)
+    lexicon = ctx.lexicon
+    starts = parsed.line_starts
+    hub = find_hub(parsed)
+    found: list[Found] = []
+    claims: list[Claim] = []
+
+    def add_person(name: str, start: int, end: int, source: Source, strength: str) -> None:
+        name = clean_name(name)
+        if fold(name) in ctx.never or not is_person_name(name, lexicon):
+            return
+        found.append(Found(EntityType.PERSON, name, line_of(starts, start) if start >= 0 else 0, start, end, source, strength))
+
+    def add_company(name: str, start: int, end: int, source: Source) -> str | None:
+        name = clean_name(name)
+        canonical = _company_name(name, ctx)
+        if canonical is None:
+            return None
+        found.append(Found(EntityType.COMPANY, canonical, line_of(starts, start) if start >= 0 else 0, start, end, source))
+        return canonical
+
+    participants: list[str] = []
+    if hub is not None:
+        if hub.type is EntityType.PERSON:
+            add_person(hub.name, -1, -1, Source.TITLE, "hub")
+        elif hub.type is EntityType.COMPANY:
+            add_company(hub.name, -1, -1, Source.TITLE)
+    else:
+        participants = frontmatter_participants(parsed.metadata, lexicon)
+        role_company = None
+        if not participants:
+            for title in _title_lines(parsed, text):
+                names, _role, role_company = title_participants(title, lexicon)
+                if names:
+                    participants = names
+                    break
+        else:
+            for title in _title_lines(parsed, text):
+                _names, _role, role_company = title_participants(title, lexicon)
+                if role_company:
+                    break
+        if not participants:
+            participants = _first_line_participants(parsed, masked, lexicon)
+        participants = [p for p in participants if fold(p) not in ctx.never]
+        for name in participants:
+            add_person(name, -1, -1, Source.TITLE, "participant")
+        if role_company and len(participants) == 1:
+            canonical = add_company(role_company, -1, -1, Source.TITLE)
+            if canonical:
+                claims.append(Claim(RelationType.WORKS_AT, participants[0], canonical, 0))
+
+    subject_default = hub.name if hub is not None and hub.type is EntityType.PERSON else (
+        participants[0] if len(participants) == 1 else None
+    )
+    current, past = company_property(parsed.metadata)
+    for names, relation in ((current, RelationType.WORKS_AT), (past, RelationType.WORKED_AT)):
+        for name in names:
+            canonical = add_company(name, -1, -1, Source.FRONTMATTER)
+            if canonical and subject_default:
+                claims.append(Claim(relation, subject_default, canonical, 0))
+
+    for link in parsed.links:
+        target_hub = ctx.hubs.get(fold(link.target.rpartition("/")[2].removesuffix(".md")))
+        if target_hub is None or link.embed:
+            continue
+        if target_hub.type is EntityType.PERSON:
+            found.append(Found(EntityType.PERSON, target_hub.name, link.line, link.start, link.end, Source.LINK, "link"))
+        elif target_hub.type is EntityType.COMPANY:
+            found.append(Found(EntityType.COMPANY, target_hub.name, link.line, link.start, link.end, Source.LINK))
+
+    for hit in context.find_people(masked):
+        add_person(hit.name, hit.start, hit.end, Source.TEXT, hit.label)
+    for match in _PERSON_RE.finditer(masked):
+        name = clean_name(match.group(0))
+        if looks_like_full_name(name, lexicon):
+            add_person(name, match.start(), match.start() + len(name), Source.TEXT, "name")
+
+    company_hits = list(context.find_companies(masked))
+    context_spans = {(hit.start, hit.end) for hit in company_hits}
+    context_starts = {hit.start for hit in company_hits}
+    low = lower(masked)
+    for end, (surface, company) in lexicon.company_automaton.iter(low):
+        start = end - len(surface) + 1
+        if not _is_word(low, start, end + 1):
+            continue
+        written = masked[start : end + 1]
+        if surface in company.common:
+            if not written[:1].isupper() or start not in context_starts:
+                continue
+        elif written.islower() and _next_word(low, end + 1) in _PRODUCT_WORDS:
+            continue
+        found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
+    for hit in company_hits:
+        if hit.label in ("at",) and fold(clean_name(hit.name)) not in ctx.hubs:
+            continue
+        if (hit.start, hit.end) in context_spans and fold(clean_name(hit.name)) in lexicon.companies:
+            continue  # the gazetteer pass above already has it
+        add_company(hit.name, hit.start, hit.end, Source.TEXT)
+
+    people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
+    companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
+    for hit in company_hits:
+        if hit.label not in ("current", "past"):
+            continue
+        company = companies_at.get(hit.start)
+        if company is None:
+            continue
+        subject = _subject_before(masked, hit.start, people, subject_default)
+        if subject is None:
+            continue
+        relation = RelationType.WORKS_AT if hit.label == "current" else RelationType.WORKED_AT
+        claims.append(Claim(relation, subject, company, line_of(starts, hit.start)))
+
+    for pattern in context.INTRO_PATTERNS:
+        for match in pattern.finditer(masked):
+            introducer = clean_name(match.group("a"))
+            introduced = clean_name(match.group("b")) if "b" in pattern.groupindex and match.group("b") else subject_default
+            if introduced and is_person_name(introducer, lexicon) and fold(introducer) != fold(introduced):
+                add_person(introducer, match.start("a"), match.start("a") + len(introducer), Source.TEXT, "strong")
+                claims.append(Claim(RelationType.INTRODUCED, introducer, introduced, line_of(starts, match.start())))
+
+    drafts = find_advice(parsed, masked, lexicon.stopwords)
+    advice = []
+    for draft in drafts:
+        if draft.speaker and is_person_name(draft.speaker, lexicon):
+            found.append(
+                Found(EntityType.PERSON, draft.speaker, draft.line, -1, -1, Source.TEXT, "speaker")
+            )
+        unit = f"{draft.question or ''}\n{draft.text}"
+        advice.append(AdviceFacts(draft, tuple(dict.fromkeys(hit.topic for hit in ctx.topics.find(unit)))))
+
+    if hub is not None and hub.type is EntityType.TOPIC:
+        own = topic_from_note(hub.name, hub.aliases, ctx.taxonomy)
+        topics = [TopicHit(own.id, hub.name, 0)]
+    else:
+        topics = []
+    seen_topics = {t.topic for t in topics}
+    for paragraph_start, paragraph in _paragraphs(masked, parsed.frontmatter_end):
+        for hit in ctx.topics.find(paragraph):
+            if hit.topic not in seen_topics:
+                seen_topics.add(hit.topic)
+                topics.append(TopicHit(hit.topic, hit.evidence, paragraph_start + hit.offset))
+
+    is_chat = hub is None and bool(participants)
+    return NoteFacts(
+        hub=hub.type if hub else None,
+        participants=tuple(dict.fromkeys(participants)),
+        found=tuple(found),
+        claims=tuple(dict.fromkeys(claims)),
+        advice=tuple(advice),
+        topics=tuple(topics),
+        is_chat=is_chat,
+    )
+
+
+def _company_name(name: str, ctx: ExtractContext) -> str | None:
+    """The canonical company for a name found in context, or None when it cannot be one."""
+    key = fold(name)
+    if not key or key in ctx.never:
+        return None
+    known = ctx.lexicon.companies.get(key)
+    if known is not None:
+        return known.name
+    if key in ctx.extra_companies:
+        return ctx.extra_companies[key]
+    hub = ctx.hubs.get(key)
+    if hub is not None:
+        return hub.name if hub.type is EntityType.COMPANY else None
+    words = name.split()
+    if not words or len(words) > 4 or not name[:1].isupper() or is_stopword(name, ctx.lexicon):
+        return None
+    if any(fold(w) in ctx.lexicon.stopwords for w in words) and len(words) == 1:
+        return None
+    if fold(words[0]) in ctx.lexicon.first_names and len(words) >= 2:
+        return None  # "Priya Raman" is a person
+    if len(words) == 1 and fold(words[0]) in ctx.lexicon.first_names:
+        return None
+    return name
+
+
+def _title_lines(parsed: ParsedNote, text: str) -> list[str]:
+    """Where a chat's title may be written: the ``title`` property or file name, the first
+    heading, and the first line of the body when it is short."""
+    lines = [parsed.title]
+    if parsed.title != parsed.name:
+        lines.append(parsed.name)
+    if parsed.headings:
+        lines.append(parsed.headings[0].text)
+    body = text[parsed.frontmatter_end : parsed.frontmatter_end + 300].lstrip().split("\n", 1)[0].strip()
+    if body and len(body) < 80:
+        lines.append(body.lstrip("#").strip())
+    return lines
+
+
+def _first_line_participants(parsed: ParsedNote, masked: str, lexicon: Lexicon) -> list[str]:
+    """A first paragraph that names them: "Had a chat today with Stefan Mai, who…"."""
+    head = masked[parsed.frontmatter_end : parsed.frontmatter_end + 600]
+    match = re.search(
+        rf"\b(?:chat|chatted|call|coffee|met|meeting|spoke|talked|lunch|sync|conversation|catch-?up|session|interview)"
+        rf"\b[^.\n]{{0,40}}?\bwith[ \t]+(?P<p>{PERSON})",
+        head,
+    )
+    if match:
+        name = clean_name(match.group("p"))
+        if is_person_name(name, lexicon):
+            return [name]
+    return []
+
+
+def _subject_before(masked: str, position: int, people: list[Found], default: str | None) -> str | None:
+    """Who a relation cue at ``position`` speaks of: the last person named earlier in the same
+    sentence; a pronoun or no subject means the last person named before, or the participant;
+    "I" or "we" means the author, whose employers are not tracked."""
+    sentence_start = 0
+    for match in _SENTENCE_BREAK.finditer(masked, max(0, position - 400), position):
+        sentence_start = match.end()
+    index = bisect.bisect_left([p.start for p in people], position)
+    before = [p for p in people[:index] if p.start >= sentence_start and p.end <= position]
+    if before:
+        return before[-1].name
+    clause = masked[sentence_start:position]
+    if _FIRST_PERSON.search(clause) and not _PRONOUN.search(clause):
+        return None
+    if _PRONOUN.search(clause) or not clause.strip() or default is None:
+        earlier = [p for p in people[:index] if p.end <= position and position - p.end < 1500]
+        if earlier and (default is None or _PRONOUN.search(clause)):
+            return earlier[-1].name
+    return default
+
+
+def _paragraphs(masked: str, start: int) -> list[tuple[int, str]]:
+    out = []
+    pos = start
+    for match in re.finditer(r"\n[ \t\r]*\n", masked[start:]):
+        end = start + match.start()
+        if masked[pos:end].strip():
+            out.append((pos, masked[pos:end]))
+        pos = start + match.end()
+    if masked[pos:].strip():
+        out.append((pos, masked[pos:]))
+    return out
+
+
+def _is_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_" or (after == "-" and end + 1 < len(text) and text[end + 1].isalpha()))
+
+
+def _next_word(text: str, position: int) -> str:
+    match = re.match(r"[ \t]+(\w+)", text[position : position + 40])
+    return match.group(1) if match else ""

@@ -1,0 +1,122 @@
+"""The shipped word lists (company gazetteer, topic taxonomy, stopwords, given names), loaded once.
+
+These are data files inside the package (``vaultlink/data``); reading package data is not
+touching the user's disk, so the pure core may use it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import ahocorasick
+
+from vaultlink.model import fold
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    aliases: tuple[str, ...]
+    common: frozenset[str]  # folded surfaces that are ordinary words: need a capital and a company context
+    kind: str = "company"
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str  # "career-switch"
+    name: str
+    aliases: tuple[str, ...]
+    strong: tuple[str, ...]
+    weak: tuple[str, ...]
+
+
+@dataclass
+class Lexicon:
+    companies: dict[str, Company]  # folded surface -> company
+    topics: tuple[Topic, ...]
+    stopwords: frozenset[str]  # folded
+    first_names: frozenset[str]  # folded
+    company_automaton: ahocorasick.Automaton = field(repr=False, default=None)  # type: ignore[assignment]
+    topic_automaton: ahocorasick.Automaton = field(repr=False, default=None)  # type: ignore[assignment]
+
+
+def _read(name: str) -> str:
+    try:
+        return resources.files("vaultlink.data").joinpath(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def parse_gazetteer(text: str) -> list[Company]:
+    """``name<TAB>aliases<TAB>common<TAB>kind`` rows (header first; ``|`` separates lists)."""
+    companies: list[Company] = []
+    for number, line in enumerate(text.splitlines()):
+        if number == 0 or not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t") + ["", "", ""]
+        name = cells[0].strip()
+        if not name:
+            continue
+        aliases = tuple(a.strip() for a in cells[1].split("|") if a.strip())
+        common = frozenset(fold(c) for c in cells[2].split("|") if c.strip())
+        companies.append(Company(name, aliases, common, cells[3].strip() or "company"))
+    return companies
+
+
+def parse_topics(text: str) -> list[Topic]:
+    if not text.strip():
+        return []
+    topics = []
+    for item in json.loads(text):
+        topics.append(
+            Topic(
+                id=item["id"],
+                name=item.get("name") or item["id"].replace("-", " ").capitalize(),
+                aliases=tuple(item.get("aliases", ())),
+                strong=tuple(fold(p) for p in item.get("strong", ())),
+                weak=tuple(fold(p) for p in item.get("weak", ())),
+            )
+        )
+    return topics
+
+
+def parse_word_list(text: str) -> frozenset[str]:
+    return frozenset(fold(line) for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The shipped lexicon, with its matchers built. Cached: call freely."""
+    companies: dict[str, Company] = {}
+    for company in parse_gazetteer(_read("companies.tsv")):
+        for surface in (company.name, *company.aliases):
+            companies.setdefault(fold(surface), company)
+    lexicon = Lexicon(
+        companies=companies,
+        topics=tuple(parse_topics(_read("topics.json"))),
+        stopwords=parse_word_list(_read("stopwords.txt")),
+        first_names=parse_word_list(_read("first_names.txt")),
+    )
+    lexicon.company_automaton = build_automaton(companies)
+    topic_phrases: dict[str, tuple[str, str]] = {}
+    for topic in lexicon.topics:
+        for phrase in topic.weak:
+            topic_phrases.setdefault(phrase, (topic.id, "weak"))
+        for phrase in (*topic.strong, *(fold(a) for a in (topic.name, *topic.aliases))):
+            topic_phrases[phrase] = (topic.id, "strong")
+    lexicon.topic_automaton = build_automaton(topic_phrases)
+    return lexicon
+
+
+def build_automaton(table: dict[str, object]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over folded surfaces; each value is ``(surface, payload)``."""
+    automaton = ahocorasick.Automaton()
+    for surface, payload in table.items():
+        if surface:
+            automaton.add_word(surface, (surface, payload))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
