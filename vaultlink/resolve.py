@@ -309,10 +309,10 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
                 chat_people.append(pid)
                 ids_here[fold(name)] = pid
         participants[path] = tuple(dict.fromkeys(chat_people))
-        seen_spans: set[tuple[int, int]] = set()
+        seen_spans: set[tuple[int, int, EntityType]] = set()
         for found in (*facts.found, *item.matches):
             if found.start >= 0:
-                span = (found.start, found.end)
+                span = (found.start, found.end, found.type)
                 if span in seen_spans:
                     continue
                 seen_spans.add(span)

@@ -285,18 +285,31 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             continue  # the gazetteer pass above already has it
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
 
+    company_spans = [(f.start, f.end) for f in found if f.type is EntityType.COMPANY and f.start >= 0]
+    found = [
+        f
+        for f in found
+        if f.type is not EntityType.PERSON
+        or f.strength not in ("weak", "medium", "name")
+        or not any(s < f.end and f.start < e for s, e in company_spans)
+    ]
+    found.extend(_first_name_mentions(masked, found, participants, starts, ctx))
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
     companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
     for hit in company_hits:
-        if hit.label not in ("current", "past"):
+        if hit.label not in ("current", "past", "direct"):
             continue
         company = companies_at.get(hit.start)
         if company is None:
             continue
+        if hit.label == "direct":
+            index = bisect.bisect_left([p.start for p in people], hit.start) - 1
+            if index < 0 or not re.fullmatch(r"[ \t]+(?:from|at|@)[ \t]+", masked[people[index].end : hit.start]):
+                continue
         subject = _subject_before(masked, hit.start, people, subject_default)
         if subject is None:
             continue
-        relation = RelationType.WORKS_AT if hit.label == "current" else RelationType.WORKED_AT
+        relation = RelationType.WORKED_AT if hit.label == "past" else RelationType.WORKS_AT
         claims.append(Claim(relation, subject, company, line_of(starts, hit.start)))
 
     for pattern in context.INTRO_PATTERNS:
@@ -323,12 +336,31 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     else:
         topics = []
     seen_topics = {t.topic for t in topics}
-    for paragraph_start, paragraph in _paragraphs(masked, parsed.frontmatter_end):
-        for hit in ctx.topics.find(paragraph):
+    for fact in advice:
+        for topic_id in fact.topics:
+            if topic_id not in seen_topics:
+                seen_topics.add(topic_id)
+                unit = f"{fact.draft.question or ''}\n{fact.draft.text}"
+                hit = next(h for h in ctx.topics.find(unit) if h.topic == topic_id)
+                topics.append(TopicHit(topic_id, hit.evidence, fact.draft.start))
+    body_start = parsed.frontmatter_end
+    if parsed.headings and parsed.headings[0].level == 1 and fold(parsed.headings[0].text) in {fold(parsed.title), fold(parsed.name)}:
+        body_start = max(body_start, parsed.headings[0].end)
+    first_question = min((f.draft.start for f in advice), default=len(masked))
+    for paragraph_start, paragraph in _paragraphs(masked, body_start):
+        # In a chat, what comes after the first question is discussion; before it, and in
+        # notes that are not chats, a passing mention needs a second cue.
+        strict = not participants or paragraph_start < first_question
+        for hit in ctx.topics.find(paragraph, strict=strict):
             if hit.topic not in seen_topics:
                 seen_topics.add(hit.topic)
                 topics.append(TopicHit(hit.topic, hit.evidence, paragraph_start + hit.offset))
 
+    if hub is not None and hub.type is EntityType.COMPANY:
+        for link in parsed.links:
+            target_hub = ctx.hubs.get(fold(link.target.rpartition("/")[2].removesuffix(".md")))
+            if target_hub is not None and target_hub.type is EntityType.PERSON and _is_list_item(text, link.start):
+                claims.append(Claim(RelationType.WORKS_AT, target_hub.name, hub.name, link.line))
     is_chat = hub is None and bool(participants)
     return NoteFacts(
         hub=hub.type if hub else None,
@@ -339,6 +371,36 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         topics=tuple(topics),
         is_chat=is_chat,
     )
+
+
+def _first_name_mentions(
+    masked: str, found: list[Found], participants: list[str], starts: tuple[int, ...], ctx: ExtractContext
+) -> list[Found]:
+    """"Stefan" where this note also names Stefan Mai (or has him as its participant)."""
+    full = {f.name for f in found if f.type is EntityType.PERSON and " " in f.name} | {p for p in participants if " " in p}
+    firsts: dict[str, set[str]] = {}
+    for name in full:
+        firsts.setdefault(name.split()[0], set()).add(name)
+    taken = {(f.start, f.end) for f in found if f.start >= 0}
+    covered = sorted((f.start, f.end) for f in found if f.start >= 0 and " " in f.name)
+    out = []
+    for first, names in firsts.items():
+        if len(first) < 2 or fold(first) in ctx.lexicon.stopwords and fold(first) not in ctx.lexicon.first_names:
+            continue
+        for match in re.finditer(rf"(?<![\w-]){re.escape(first)}(?![\w-])", masked):
+            start, end = match.span()
+            if (start, end) in taken or any(s <= start < e for s, e in covered):
+                continue
+            rest = masked[end : end + 40]
+            if any(rest.startswith(" " + name.split(" ", 1)[1]) for name in names):
+                continue  # the full name itself, found elsewhere or in the title
+            out.append(Found(EntityType.PERSON, first, line_of(starts, start), start, end, Source.TEXT, "first"))
+    return out
+
+
+def _is_list_item(text: str, offset: int) -> bool:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return bool(re.match(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]", text[line_start:offset + 1]))
 
 
 def _company_name(name: str, ctx: ExtractContext) -> str | None:

@@ -83,7 +83,7 @@ COMPANY_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Pp]rior[ \t]+to[ \t]+that|[Oo]nce)[ \t]*,?[ \t]+(?:at|with)[ \t]+(?P<c>{COMPANY_LIST})", _PAST),
         (
             rf"\b(?:was|were|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|spent[ \t]+[^.\n]{{0,30}}?|worked|interned|"
-            rf"stint|years?|decade|months?)[ \t]+(?:at|for|with|in)[ \t]+(?P<c>{COMPANY_LIST})",
+            rf"stint|years?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+(?P<c>{COMPANY_LIST})",
             _PAST,
         ),
         (rf"\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+(?P<c>{COMPANY_LIST})", _PAST),
@@ -101,6 +101,7 @@ COMPANY_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (rf"\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+(?P<c>{COMPANY_LIST})", _CURRENT),
         (rf"(?:^|[ \t(])@[ \t]*(?P<c>{COMPANY})", _CURRENT),
+        (rf"{PERSON}[ \t]+(?:from|at|@)[ \t]+(?P<c>{COMPANY_LIST})", "direct"),
     )
 )
 

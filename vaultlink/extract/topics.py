@@ -36,12 +36,18 @@ class TopicMatcher:
         self._automaton: ahocorasick.Automaton = build_automaton(table)  # type: ignore[arg-type]
         self.key = "|".join(sorted(f"{t.id}:{t.name}:{','.join(t.strong)}:{','.join(t.weak)}:{','.join(t.aliases)}" for t in topics))
 
-    def find(self, text: str) -> list[TopicHit]:
-        """Topics of ``text``: a strong phrase alone, or two different weak cues of one topic."""
+    def find(self, text: str, strict: bool = False) -> list[TopicHit]:
+        """Topics of ``text``: a strong phrase alone, or two different weak cues of one topic.
+
+        ``strict`` is for prose that is not advice (a bio line, a paragraph of context): there a
+        strong phrase needs a second cue of the same topic, so a passing "data analyst" does not
+        make the note about data science.
+        """
         if not len(self._automaton):
             return []
         low = lower(text)
         strong: dict[str, int] = {}
+        strong_surfaces: dict[str, set[str]] = {}
         weak: dict[str, dict[str, int]] = {}
         for end, (surface, entries) in self._automaton.iter(low):
             start = end - len(surface) + 1
@@ -50,9 +56,14 @@ class TopicMatcher:
             for topic_id, is_strong in entries:
                 if is_strong:
                     strong.setdefault(topic_id, start)
+                    strong_surfaces.setdefault(topic_id, set()).add(surface)
                 else:
                     weak.setdefault(topic_id, {}).setdefault(surface, start)
-        found = dict(strong)
+        found = {
+            topic_id: position
+            for topic_id, position in strong.items()
+            if not strict or len(weak.get(topic_id, {})) + len(strong_surfaces.get(topic_id, ())) >= 2
+        }
         for topic_id, cues in weak.items():
             if topic_id not in found and len(cues) >= 2:
                 found[topic_id] = min(cues.values())
