@@ -97,9 +97,27 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
     found = Discovery(root=root, settings=dict(settings or {}))
     filters = _IgnoreRules(found.settings.get("userIgnoreFilters") or [], ignore, found.warnings)
     real_root = os.path.realpath(root)
-    visited = {real_root}
+    visited = {_identity(str(root))}
     stack: list[tuple[str, str]] = [(str(root), "")]
-    while stack:
+    # Folders reached through a symlink are walked after every real folder, so a link back into
+    # the vault (a loop, or a second path to a folder) is skipped and no note is listed twice.
+    linked: list[tuple[str, str]] = []
+    while stack or linked:
+        if not stack:
+            folder, rel = linked.pop(0)
+            try:
+                identity = _identity(folder)
+            except OSError as error:
+                found.warnings.append(Issue(rel, "unreadable", f"{rel}: cannot be read ({error.strerror}); skipped"))
+                continue
+            if identity in visited:
+                found.warnings.append(
+                    Issue(rel, "symlink", f"{rel}: symlink leads back to a folder already read (a loop); skipped")
+                )
+            else:
+                visited.add(identity)
+                stack.append((folder, rel + "/"))
+            continue
         folder, prefix = stack.pop()
         try:
             entries = list(os.scandir(folder))
@@ -123,24 +141,24 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
                         )
                         continue
                 info = entry.stat(follow_symlinks=True)
+                identity = _identity(entry.path) if stat.S_ISDIR(info.st_mode) and not is_link else None
             except OSError as error:
                 found.warnings.append(Issue(rel, "unreadable", f"{rel}: cannot be read ({error.strerror}); skipped"))
                 continue
             if stat.S_ISDIR(info.st_mode):
                 if filters.skips(rel + "/"):
                     continue
-                real = os.path.realpath(entry.path) if is_link else entry.path
                 if is_link:
-                    if real in visited:
-                        found.warnings.append(
-                            Issue(rel, "symlink", f"{rel}: symlink loops back into the vault; skipped")
-                        )
-                        continue
-                    visited.add(real)
-                stack.append((entry.path, rel + "/"))
+                    linked.append((entry.path, rel))
+                elif identity not in visited:
+                    visited.add(identity)
+                    stack.append((entry.path, rel + "/"))
                 continue
-            if not stat.S_ISREG(info.st_mode):
-                continue  # sockets, fifos, devices: reading a fifo would block forever
+            if not stat.S_ISREG(info.st_mode):  # reading a fifo would block forever
+                found.warnings.append(
+                    Issue(rel, "not-a-file", f"{rel}: not a regular file (a pipe, socket or device); skipped")
+                )
+                continue
             if name.lower().endswith(NOTE_SUFFIX):
                 if filters.skips(rel):
                     found.excluded.append(rel)
@@ -152,6 +170,12 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
     found.attachments.sort()
     found.excluded.sort()
     return found
+
+
+def _identity(folder: str) -> tuple[int, int]:
+    # os.stat, not DirEntry.stat: on Windows the latter leaves st_dev and st_ino at zero
+    info = os.stat(folder)
+    return info.st_dev, info.st_ino
 
 
 class _IgnoreRules:

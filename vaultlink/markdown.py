@@ -220,7 +220,7 @@ def prose_mask(text: str, spans: Iterable[Span], keep_link_text: bool = True) ->
 def link_text_position(chunk: str) -> tuple[int, str]:
     """Where the shown text sits inside a link as written, and that text.
 
-    ``[[Stefan Mai|Stefan]]`` shows ``Stefan`` at offset 14; ``[[People/Stefan Mai#Bio]]``
+    ``[[Stefan Mai|Stefan]]`` shows ``Stefan`` at offset 13; ``[[People/Stefan Mai#Bio]]``
     shows the link path; ``[Stefan](Stefan%20Mai.md)`` shows ``Stefan`` at offset 1.
     """
     if chunk.startswith("[["):
@@ -236,7 +236,7 @@ def link_text_position(chunk: str) -> tuple[int, str]:
 
 
 def _blank(chunk: str) -> str:
-    if "\n" not in chunk:
+    if "\n" not in chunk and "\r" not in chunk:  # a span may end in the "\r" of a CRLF line
         return " " * len(chunk)
     return re.sub(r"[^\r\n]", " ", chunk)
 
