@@ -86,7 +86,8 @@ def test_obsidian_user_ignore_filters_prefix_and_regex(make_vault: MakeVault) ->
     )
     scan = read_vault(root)
     assert [r.path for r in scan.records] == ["Archive/new-2024.md", "Chats/Coffee chat.md"]
-    assert scan.discovery.excluded == ["Archive/old-2019.md"]  # notes inside ignored folders are not even listed
+    # ignored notes are listed, never read: Obsidian still resolves links to them
+    assert scan.discovery.excluded == ["Archive/old-2019.md", "Templates/Chat template.md"]
     assert scan.discovery.settings["userIgnoreFilters"] == settings["userIgnoreFilters"]
 
 
@@ -114,8 +115,10 @@ def test_ignore_globs(make_vault: MakeVault) -> None:
             "Private/diary.md": "x",
         }
     )
-    assert _notes(root, ignore=["Drafts", "*.tmp.md", "Private/*"], use_cache=False) == ["Chats/keep.md"]
-    assert len(_notes(root, use_cache=False)) == 5
+    scan = read_vault(root, ignore=["Drafts", "*.tmp.md", "Private/*"])
+    assert [r.path for r in scan.records] == ["Chats/keep.md"]
+    assert scan.discovery.excluded == ["Chats/Drafts/two.md", "Chats/scratch.tmp.md", "Drafts/one.md", "Private/diary.md"]
+    assert len(_notes(root)) == 5
 
 
 # Bad files: one warning each, naming the file, and the scan goes on ---------------------------

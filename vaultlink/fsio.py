@@ -91,20 +91,22 @@ def read_config_text(root: Path) -> str | None:
 def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | None = None) -> Discovery:
     """Walk the vault: notes (``.md`` in any case), attachments, and what the ignore rules skip.
 
-    Dot-folders and dot-files are never read. A symlink is followed only when it stays inside
-    the vault and does not lead back to a folder already walked; otherwise it is a warning.
+    Dot-folders and dot-files are never read. Notes under ignore rules are listed in
+    ``excluded``, not read: Obsidian still resolves links to them. A symlink is followed only when
+    it stays inside the vault and does not lead back to a folder already walked; otherwise it is
+    a warning.
     """
     found = Discovery(root=root, settings=dict(settings or {}))
     filters = _IgnoreRules(found.settings.get("userIgnoreFilters") or [], ignore, found.warnings)
     real_root = os.path.realpath(root)
     visited = {_identity(str(root))}
-    stack: list[tuple[str, str]] = [(str(root), "")]
+    stack: list[tuple[str, str, bool]] = [(str(root), "", False)]  # folder, its vault path + "/", ignored
     # Folders reached through a symlink are walked after every real folder, so a link back into
     # the vault (a loop, or a second path to a folder) is skipped and no note is listed twice.
-    linked: list[tuple[str, str]] = []
+    linked: list[tuple[str, str, bool]] = []
     while stack or linked:
         if not stack:
-            folder, rel = linked.pop(0)
+            folder, rel, ignored = linked.pop(0)
             try:
                 identity = _identity(folder)
             except OSError as error:
@@ -116,9 +118,9 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
                 )
             else:
                 visited.add(identity)
-                stack.append((folder, rel + "/"))
+                stack.append((folder, rel + "/", ignored))
             continue
-        folder, prefix = stack.pop()
+        folder, prefix, ignored = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError as error:
@@ -146,13 +148,12 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
                 found.warnings.append(Issue(rel, "unreadable", f"{rel}: cannot be read ({error.strerror}); skipped"))
                 continue
             if stat.S_ISDIR(info.st_mode):
-                if filters.skips(rel + "/"):
-                    continue
+                skipped = ignored or filters.skips(rel + "/")
                 if is_link:
-                    linked.append((entry.path, rel))
+                    linked.append((entry.path, rel, skipped))
                 elif identity not in visited:
                     visited.add(identity)
-                    stack.append((entry.path, rel + "/"))
+                    stack.append((entry.path, rel + "/", skipped))
                 continue
             if not stat.S_ISREG(info.st_mode):  # reading a fifo would block forever
                 found.warnings.append(
@@ -160,7 +161,7 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
                 )
                 continue
             if name.lower().endswith(NOTE_SUFFIX):
-                if filters.skips(rel):
+                if ignored or filters.skips(rel):
                     found.excluded.append(rel)
                 else:
                     found.notes.append(FileInfo(rel, info.st_size, info.st_mtime_ns))

@@ -60,7 +60,8 @@ class LinkResolver:
         target = link.target
         if not target:
             return source  # [[#Heading]] points into the note itself
-        if link.kind is LinkKind.MARKDOWN and not target.startswith("/"):
+        # a wikilink is relative only when written so: Obsidian's "relative path" link format
+        if link.kind is LinkKind.MARKDOWN and not target.startswith("/") or target.startswith(("./", "../")):
             relative = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
             if not relative.startswith("../"):
                 found = self._by_path.get(fold(relative))
