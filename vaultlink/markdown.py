@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 _FRONTMATTER_OPEN = re.compile(r"---[ \t]*\r?\n")
 _FRONTMATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)
-_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})([^\n]*)$", re.M)
+_FENCE = re.compile(r"^((?:[ ]{0,3}>[ ]?)*)[ ]{0,3}(`{3,}|~{3,})([^\n]*)$", re.M)  # also in a quote or callout
 _HEADING = re.compile(r"^[ ]{0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))?[ \t]*\r?$", re.M)
 _INDENTED = re.compile(r"^(?: {4}|\t)", re.M)
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
@@ -303,18 +303,43 @@ def _block_regions(text: str, fm_end: int) -> list[Span]:
             opening = _FENCE.search(text, pos)
             if not opening:
                 break
-            fence = opening.group(1)
-            if fence[0] == "`" and "`" in opening.group(2):
+            quote, fence, info = opening.groups()
+            if fence[0] == "`" and "`" in info:
                 pos = opening.end()  # a backtick fence's info string may not hold a backtick
                 continue
-            closing_re = re.compile(rf"^[ ]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*\r?$", re.M)
-            closing = closing_re.search(text, opening.end())
-            end = len(text) if closing is None else closing.end()
+            if quote:
+                end = _quoted_fence_end(text, opening.end(), quote.count(">"), fence)
+            else:
+                closing_re = re.compile(rf"^[ ]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*\r?$", re.M)
+                closing = closing_re.search(text, opening.end())
+                end = len(text) if closing is None else closing.end()
             regions.append(Span(opening.start(), end, SpanKind.CODE_BLOCK))
             pos = end
     if "    " in text or "\t" in text:
         regions = _merge_indented(text, fm_end, regions)
     return regions
+
+
+def _quoted_fence_end(text: str, pos: int, depth: int, fence: str) -> int:
+    """The end of a fence opened in a blockquote or callout (its line ends at ``pos``).
+
+    It closes at a closing fence in the same quote, or where the quote ends: a code block
+    never runs past its blockquote.
+    """
+    prefix = re.compile(rf"(?:[ ]{{0,3}}>[ ]?){{{depth}}}")
+    closing = re.compile(rf"[ ]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*\r?$")
+    end = pos
+    while end < len(text):
+        line_start = end + 1
+        line_end = text.find("\n", line_start)
+        line_end = len(text) if line_end < 0 else line_end
+        quoted = prefix.match(text, line_start, line_end)
+        if quoted is None:
+            return end
+        if closing.match(text, quoted.end(), line_end):
+            return line_end
+        end = line_end
+    return end
 
 
 def _merge_indented(text: str, fm_end: int, fences: list[Span]) -> list[Span]:
