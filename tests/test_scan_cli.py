@@ -181,3 +181,28 @@ def test_python_dash_m(tmp_path: Path) -> None:
     err = done.stderr.decode("utf-8")
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert done.stdout == b""
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_second() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("```")
+    first_block = readme.split("```")[1].splitlines()[1:]
+    assert len(first_block) == 2, first_block
+    install_and_run, test_command = first_block
+    assert install_and_run.startswith("pip install . && vaultlink ") and "sample_vault" in install_and_run
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line for line in ci.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-1] == test_command
+    assert "set -euo pipefail" in ci
+
+
+def test_readme_documents_every_exit_code() -> None:
+    from vaultlink import errors
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    codes = {cls.exit_code for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.VaultlinkError)}
+    for code in codes | {0, 1, 2}:
+        assert f"\n| {code} |" in readme, f"exit code {code} is not in the README's table"
