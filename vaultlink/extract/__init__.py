@@ -256,14 +256,16 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         elif target_hub.type is EntityType.COMPANY:
             found.append(Found(EntityType.COMPANY, target_hub.name, link.line, link.start, link.end, Source.LINK))
 
-    for hit in context.find_people(masked):
+    runs, people_hits, company_hits = context.find_context(masked)
+    for hit in people_hits:
         add_person(hit.name, hit.start, hit.end, Source.TEXT, hit.label)
-    for match in _PERSON_RE.finditer(masked):
-        name = clean_name(match.group(0))
-        if looks_like_full_name(name, lexicon):
-            add_person(name, match.start(), match.start() + len(name), Source.TEXT, "name")
+    for run in runs:
+        person = _PERSON_RE.match(run.text)
+        if person is not None and " " in person.group(0):
+            name = clean_name(person.group(0))
+            if looks_like_full_name(name, lexicon):
+                add_person(name, run.start, run.start + len(name), Source.TEXT, "name")
 
-    company_hits = list(context.find_companies(masked))
     context_spans = {(hit.start, hit.end) for hit in company_hits}
     context_starts = {hit.start for hit in company_hits}
     low = lower(masked)
@@ -278,6 +280,11 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         elif written.islower() and _next_word(low, end + 1) in _PRODUCT_WORDS:
             continue
         found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
+        if start not in context_starts:
+            label = context.company_label(masked, start, end + 1, None, None)
+            if label is not None:
+                company_hits.append(context.Hit(written, start, end + 1, label))
+                context_starts.add(start)
     for hit in company_hits:
         if hit.label in ("at",) and fold(clean_name(hit.name)) not in ctx.hubs:
             continue
@@ -285,6 +292,8 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             continue  # the gazetteer pass above already has it
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
 
+    person_names = {fold(f.name) for f in found if f.type is EntityType.PERSON and f.strength not in ("weak", "medium", "name")}
+    found = [f for f in found if f.type is not EntityType.COMPANY or fold(f.name) not in person_names]
     company_spans = [(f.start, f.end) for f in found if f.type is EntityType.COMPANY and f.start >= 0]
     found = [
         f
@@ -293,7 +302,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         or f.strength not in ("weak", "medium", "name")
         or not any(s < f.end and f.start < e for s, e in company_spans)
     ]
-    found.extend(_first_name_mentions(masked, found, participants, starts, ctx))
+    found.extend(_first_name_mentions(runs, found, participants, starts, ctx))
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
     companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
     for hit in company_hits:
@@ -312,13 +321,12 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         relation = RelationType.WORKED_AT if hit.label == "past" else RelationType.WORKS_AT
         claims.append(Claim(relation, subject, company, line_of(starts, hit.start)))
 
-    for pattern in context.INTRO_PATTERNS:
-        for match in pattern.finditer(masked):
-            introducer = clean_name(match.group("a"))
-            introduced = clean_name(match.group("b")) if "b" in pattern.groupindex and match.group("b") else subject_default
-            if introduced and is_person_name(introducer, lexicon) and fold(introducer) != fold(introduced):
-                add_person(introducer, match.start("a"), match.start("a") + len(introducer), Source.TEXT, "strong")
-                claims.append(Claim(RelationType.INTRODUCED, introducer, introduced, line_of(starts, match.start())))
+    for match in context.find_introductions(masked):
+        introducer = clean_name(match.group("a"))
+        introduced = clean_name(match.group("b")) if "b" in match.re.groupindex and match.group("b") else subject_default
+        if introduced and is_person_name(introducer, lexicon) and fold(introducer) != fold(introduced):
+            add_person(introducer, match.start("a"), match.start("a") + len(introducer), Source.TEXT, "strong")
+            claims.append(Claim(RelationType.INTRODUCED, introducer, introduced, line_of(starts, match.start())))
 
     drafts = find_advice(parsed, masked, lexicon.stopwords)
     advice = []
@@ -374,27 +382,23 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
 
 
 def _first_name_mentions(
-    masked: str, found: list[Found], participants: list[str], starts: tuple[int, ...], ctx: ExtractContext
+    runs: list[context.Run], found: list[Found], participants: list[str], starts: tuple[int, ...], ctx: ExtractContext
 ) -> list[Found]:
     """"Stefan" where this note also names Stefan Mai (or has him as its participant)."""
     full = {f.name for f in found if f.type is EntityType.PERSON and " " in f.name} | {p for p in participants if " " in p}
-    firsts: dict[str, set[str]] = {}
-    for name in full:
-        firsts.setdefault(name.split()[0], set()).add(name)
+    firsts = {name.split()[0] for name in full}
     taken = {(f.start, f.end) for f in found if f.start >= 0}
-    covered = sorted((f.start, f.end) for f in found if f.start >= 0 and " " in f.name)
     out = []
-    for first, names in firsts.items():
-        if len(first) < 2 or fold(first) in ctx.lexicon.stopwords and fold(first) not in ctx.lexicon.first_names:
+    for run in runs:
+        first = run.text.split()[0]
+        first = first[:-2] if first.endswith(("'s", "’s")) else first
+        if first not in firsts or (run.text != first and run.text.split()[0] == first and len(run.text.split()) > 1):
             continue
-        for match in re.finditer(rf"(?<![\w-]){re.escape(first)}(?![\w-])", masked):
-            start, end = match.span()
-            if (start, end) in taken or any(s <= start < e for s, e in covered):
-                continue
-            rest = masked[end : end + 40]
-            if any(rest.startswith(" " + name.split(" ", 1)[1]) for name in names):
-                continue  # the full name itself, found elsewhere or in the title
-            out.append(Found(EntityType.PERSON, first, line_of(starts, start), start, end, Source.TEXT, "first"))
+        if fold(first) in ctx.lexicon.stopwords and fold(first) not in ctx.lexicon.first_names:
+            continue
+        span = (run.start, run.start + len(first))
+        if span not in taken:
+            out.append(Found(EntityType.PERSON, first, line_of(starts, run.start), span[0], span[1], Source.TEXT, "first"))
     return out
 
 

@@ -1,19 +1,27 @@
 """Names in context: "my mentor X", "worked at X and Y", "ex-X", "X introduced me to Y".
 
-Every pattern runs over the note's prose mask (code, comments, URLs blanked; link text kept),
-so offsets are offsets in the note itself.
+One pass finds every run of capitalised words; each run is then judged by the few words just
+before and after it (small anchored regexes), instead of running dozens of patterns over the
+whole note. Everything runs over the note's prose mask (code, comments, URLs blanked; link
+text kept), so offsets are offsets in the note itself.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
 
-from vaultlink.extract.names import COMPANY, PERSON
+from vaultlink.extract.names import CWORD, PERSON
 
-_LIST_SEP = r"(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]*&[ \t]*|[ \t]*/[ \t]*|[ \t]+or[ \t]+)"
-COMPANY_LIST = rf"{COMPANY}(?:{_LIST_SEP}{COMPANY}){{0,4}}"
+# A run of capitalised words, joined by spaces or the joiners company and person names use.
+RUN = re.compile(rf"{CWORD}(?:(?:[ \t]+(?:&|of|de|van|von|der|den|da|di|del|la|le|du|al|el|bin|dos|das)[ \t]+|[ \t]+){CWORD}){{0,3}}")
+_LEADERS = frozenset(
+    "the a an and but or so if when while after before also then still just only even maybe perhaps "
+    "my our your his her their its this that these those some any every each no not yes thanks thank "
+    "he she they we i you it me him them us hi hello hey dear met ask asked email emailed ping thanked "
+    "at for from with in on by to of".split()
+)
+_WINDOW = 80
 
 _ROLE = (
     r"(?:engineer|engineering|developer|dev|manager|director|designer|scientist|researcher|analyst|PM|TPM|SWE|SDE|"
@@ -21,149 +29,166 @@ _ROLE = (
     r"staff|senior|associate|advisor|adviser|investor|product|team|group|org|job|role|position|offer|hiring|"
     r"professor|student|fellow|contractor|employee|executive|officer|specialist|coordinator|owner|programmer)"
 )
-
-PERSON_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), strength)
-    for pattern, strength in (
-        (
-            rf"\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:former[ \t]+|old[ \t]+|new[ \t]+)?(?:mentor|mentee|manager|boss|friend|"
-            rf"colleague|co-?worker|teammate|cousin|advisor|adviser|professor|skip|lead|tech lead|recruiter|contact|"
-            rf"coach|sponsor|classmate|roommate|buddy|neighbou?r|partner|cofounder|co-founder)[ \t]*,?[ \t]+(?P<p>{PERSON})",
-            "strong",
-        ),
-        (rf"\b(?:introduced|intro'?d|connected|referred)[ \t]+(?:me|us)[ \t]+(?:to|with)[ \t]+(?P<p>{PERSON})", "strong"),
-        (rf"\bput[ \t]+(?:me|us)[ \t]+in[ \t]+touch[ \t]+with[ \t]+(?P<p>{PERSON})", "strong"),
-        (
-            rf"(?P<p>{PERSON})[ \t]+(?:introduced[ \t]+(?:me|us)|put[ \t]+(?:me|us)[ \t]+in[ \t]+touch|connected[ \t]+(?:me|us)|"
-            rf"set[ \t]+(?:this|it|us)[ \t]+up|referred[ \t]+me)",
-            "strong",
-        ),
-        (
-            rf"(?P<p>{PERSON})['’]s[ \t]+(?:team|group|org|manager|advice|startup|company|take|view|point|suggestion|"
-            rf"recommendation|story|background|experience)\b",
-            "medium",
-        ),
-        (
-            rf"(?P<p>{PERSON})[ \t]+(?:said|says|told|mentioned|suggested|recommended|thinks|thought|explained|advised|"
-            rf"shared|noted|pointed|added|stressed|emphasi[sz]ed|warned|argued|believes|feels|recalled|admitted|laughed)\b",
-            "medium",
-        ),
-        (
-            rf"\b(?:chat|chatted|call|coffee|met|meeting|spoke|talked|lunch|sync|conversation|catch-?up|session|"
-            rf"interview)\b[^.\n]{{0,40}}?\bwith[ \t]+(?P<p>{PERSON})",
-            "medium",
-        ),
-        (
-            rf"\b(?:met|meet|ask|asked|email|emailed|ping|pinged|thank|thanked|message|messaged|DM|DMed|text|texted|"
-            rf"follow[ \t]+up[ \t]+with|reach[ \t]+out[ \t]+to|reached[ \t]+out[ \t]+to|talk[ \t]+to|talked[ \t]+to|spoke[ \t]+to|"
-            rf"speak[ \t]+to|speak[ \t]+with|spoke[ \t]+with|introduce[ \t]+me[ \t]+to|intro[ \t]+to)[ \t]+(?P<p>{PERSON})",
-            "medium",
-        ),
-        (
-            rf"(?P<p>{PERSON}),[ \t]+(?:who|a|an|the|my|our|now|currently|formerly|ex-|former|head|VP|director|senior|"
-            rf"staff|principal|lead|founder|co-?founder|CEO|CTO|engineer|manager|PM|recruiter|designer|partner)\b",
-            "weak",
-        ),
-        (
-            rf"(?P<p>{PERSON})[ \t]+(?:\((?!\d)|is[ \t]+(?:a|an|the|now|currently|ex-|at|on|in)\b|was[ \t]+(?:a|an|the|at|on)\b|works|worked|"
-            rf"leads|led|runs|ran|manages|managed|joined|left|founded|co-?founded|moved|spent|has[ \t]+been|had[ \t]+been|"
-            rf"used[ \t]+to)\b",
-            "weak",
-        ),
-    )
+_KIN = (
+    r"(?:mentor|mentee|manager|boss|friend|colleague|co-?worker|teammate|cousin|advisor|adviser|professor|skip|lead|"
+    r"tech[ \t]+lead|recruiter|contact|coach|sponsor|classmate|roommate|buddy|neighbou?r|partner|co-?founder)"
 )
-
-# Relation cues: each captures the companies it speaks of, and says current or past.
-_PAST = "past"
-_CURRENT = "current"
-COMPANY_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), tense)
-    for pattern, tense in (
-        (rf"\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?(?P<c>{COMPANY_LIST})", _PAST),
-        (rf"\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Pp]rior[ \t]+to[ \t]+that|[Oo]nce)[ \t]*,?[ \t]+(?:at|with)[ \t]+(?P<c>{COMPANY_LIST})", _PAST),
-        (
-            rf"\b(?:was|were|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|spent[ \t]+[^.\n]{{0,30}}?|worked|interned|"
-            rf"stint|years?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+(?P<c>{COMPANY_LIST})",
-            _PAST,
-        ),
-        (rf"\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+(?P<c>{COMPANY_LIST})", _PAST),
-        (
-            rf"\b(?:now|currently|today)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+(?P<c>{COMPANY_LIST})",
-            _CURRENT,
-        ),
-        (rf"\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+(?P<c>{COMPANY_LIST})", _CURRENT),
-        (rf"\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+(?P<c>{COMPANY_LIST})", _CURRENT),
-        (rf"\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+(?P<c>{COMPANY})", _CURRENT),
-        (
-            rf"\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency|"
-            rf"consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+(?P<c>{COMPANY})",
-            _CURRENT,
-        ),
-        (rf"\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+(?P<c>{COMPANY_LIST})", _CURRENT),
-        (rf"(?:^|[ \t(])@[ \t]*(?P<c>{COMPANY})", _CURRENT),
-        (rf"{PERSON}[ \t]+(?:from|at|@)[ \t]+(?P<c>{COMPANY_LIST})", "direct"),
-    )
+_PERSON_BEFORE = re.compile(
+    rf"""(?:
+      (?P<strong>\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:former[ \t]+|old[ \t]+|new[ \t]+)?{_KIN}[ \t]*,?
+        |\b(?:introduced|intro'?d|connected|referred)[ \t]+(?:me|us)[ \t]+(?:to|with)
+        |\bput[ \t]+(?:me|us)[ \t]+in[ \t]+touch[ \t]+with)
+    | (?P<medium>\b(?:chat|chatted|call|coffee|met|meeting|spoke|talked|lunch|sync|conversation|catch-?up|session|interview)
+          \b[^.\n]{{0,40}}?\bwith
+        |\b(?:met|meet|ask|asked|email|emailed|ping|pinged|thank|thanked|message|messaged|DM|DMed|text|texted
+          |follow[ \t]+up[ \t]+with|reach[ \t]+out[ \t]+to|reached[ \t]+out[ \t]+to|talk[ \t]+to|talked[ \t]+to
+          |spoke[ \t]+to|speak[ \t]+to|speak[ \t]+with|spoke[ \t]+with|introduce[ \t]+me[ \t]+to|intro[ \t]+to))
+    )[ \t]+\Z""",
+    re.X,
 )
-
-# Mentions of a company without a relation: culture, comparisons, offers.
-COMPANY_MENTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        rf"(?P<c>{COMPANY})['’]s[ \t]+(?:culture|team|teams|hiring|interview|interviews|process|engineering|org|office|"
-        rf"offices|leadership|CEO|founder|founders|product|stock|layoffs|mission|values|bar)\b",
-        rf"\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+(?:at|in|of|between|from|with)[ \t]+(?P<c>{COMPANY_LIST})",
-        rf"(?P<c>{COMPANY})[ \t]+(?:vs\.?|versus)[ \t]+(?P<d>{COMPANY})",
-    )
+_PERSON_AFTER = re.compile(
+    rf"""(?:
+      (?P<strong>[ \t]+(?:introduced[ \t]+(?:me|us)|put[ \t]+(?:me|us)[ \t]+in[ \t]+touch|connected[ \t]+(?:me|us)
+          |set[ \t]+(?:this|it|us)[ \t]+up|referred[ \t]+me))
+    | (?P<medium>['’]s[ \t]+(?:team|group|org|manager|advice|startup|company|take|view|point|suggestion|recommendation
+          |story|background|experience)\b
+        |[ \t]+(?:said|says|told|mentioned|suggested|recommended|thinks|thought|explained|advised|shared|noted|pointed
+          |added|stressed|emphasi[sz]ed|warned|argued|believes|feels|recalled|admitted|laughed)\b)
+    | (?P<weak>,[ \t]+(?:who|a|an|the|my|our|now|currently|formerly|ex-|former|head|VP|director|senior|staff|principal
+          |lead|founder|co-?founder|CEO|CTO|engineer|manager|PM|recruiter|designer|partner)\b
+        |[ \t]+(?:\((?!\d)|is[ \t]+(?:a|an|the|now|currently|ex-|at|on|in)\b|was[ \t]+(?:a|an|the|at|on)\b|works|worked
+          |leads|led|runs|ran|manages|managed|joined|left|founded|co-?founded|moved|spent|has[ \t]+been|had[ \t]+been
+          |used[ \t]+to)\b)
+    )""",
+    re.X,
 )
-# "at X" alone: only confirms a name already known to be a company (a common word like Square).
-AT_PATTERN = re.compile(rf"\b(?:at|for|from|with|joined|left|ex-)[ \t]+(?P<c>{COMPANY_LIST})")
-
-_SPLIT_LIST = re.compile(_LIST_SEP)
-INTRO_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(rf"(?P<a>{PERSON})[ \t]+(?:introduced|intro'?d|connected|referred)[ \t]+(?:me|us)[ \t]+(?:to|with)[ \t]+(?P<b>{PERSON})"),
-    re.compile(rf"(?P<a>{PERSON})[ \t]+(?:put|got)[ \t]+(?:me|us)[ \t]+in[ \t]+touch(?:[ \t]+with[ \t]+(?P<b>{PERSON}))?"),
-    re.compile(rf"(?P<a>{PERSON})[ \t]+set[ \t]+(?:this|it|us|the[ \t]+(?:call|chat|meeting))[ \t]+up"),
-    re.compile(rf"\b(?:[Ii]ntro(?:duction|duced)?|[Rr]eferral)[ \t]+(?:to[ \t]+(?P<b>{PERSON})[ \t]+)?(?:from|by|via|through|thanks[ \t]+to)[ \t]+(?P<a>{PERSON})"),
+_COMPANY_BEFORE = re.compile(
+    rf"""(?:
+      (?P<past>\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?
+        |\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Pp]rior[ \t]+to[ \t]+that|[Oo]nce)[ \t]*,?[ \t]+(?:at|with)[ \t]+
+        |\b(?:was|were|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|spent[ \t]+[^.\n]{{0,30}}?|worked|interned
+          |stint|years?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
+        |\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
+    | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
+        |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
+        |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
+        |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
+        |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
+          |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
+        |\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
+        |(?:^|(?<=[ \t(]))@[ \t]*)
+    | (?P<mention>\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+
+          (?:at|in|of|between|from|with)[ \t]+
+        |\b(?:vs\.?|versus)[ \t]+)
+    | (?P<at>\b(?:at|for|from|with|joined|left)[ \t]+|\bex-)
+    )\Z""",
+    re.X | re.M,
 )
+_COMPANY_AFTER = re.compile(
+    r"['’]s[ \t]+(?:culture|team|teams|hiring|interview|interviews|process|engineering|org|office|offices|leadership|"
+    r"CEO|founder|founders|product|stock|layoffs|mission|values|bar)\b|[ \t]+(?:vs\.?|versus)[ \t]+"
+)
+_LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|&|/|[ \t]+or[ \t]+)[ \t]*\Z")
+_DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+\Z")
+_PERSON_START = re.compile(PERSON)
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One name found by a context pattern: where it is and how the context read it."""
+    """One name found by its context: where it is and how the context read it."""
 
     name: str
     start: int
     end: int
-    label: str  # strength for people ("strong", "medium", "weak"); tense for companies
+    label: str  # people: strong / medium / weak; companies: past / current / direct / mention / at
 
 
-def split_list(text: str, start: int) -> Iterator[tuple[str, int, int]]:
-    """``Amazon and Meta`` at ``start`` -> each name with its own offsets."""
-    pos = 0
-    for sep in _SPLIT_LIST.finditer(text):
-        yield text[pos : sep.start()], start + pos, start + sep.start()
-        pos = sep.end()
-    yield text[pos:], start + pos, start + len(text)
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A run of capitalised words (leading ordinary words like "The" or "My" dropped)."""
+
+    text: str
+    start: int
+    end: int
 
 
-def find_people(masked: str) -> Iterator[Hit]:
-    for pattern, strength in PERSON_PATTERNS:
-        for match in pattern.finditer(masked):
-            yield Hit(match.group("p"), match.start("p"), match.end("p"), strength)
+def find_runs(masked: str) -> list[Run]:
+    runs = []
+    for match in RUN.finditer(masked):
+        words = match.group(0).split()
+        start = match.start()
+        while words and words[0].casefold() in _LEADERS:
+            start = masked.index(words[1], start + len(words[0])) if len(words) > 1 else match.end()
+            words = words[1:]
+        if words:
+            runs.append(Run(masked[start : match.end()], start, match.end()))
+    return runs
 
 
-def find_companies(masked: str) -> Iterator[Hit]:
-    """Company names in relation context (label current/past) and in mention context ("")."""
-    for pattern, tense in COMPANY_PATTERNS:
-        for match in pattern.finditer(masked):
-            for name, start, end in split_list(match.group("c"), match.start("c")):
-                yield Hit(name, start, end, tense)
-    for pattern in COMPANY_MENTION_PATTERNS:
-        for match in pattern.finditer(masked):
-            for group in ("c", "d"):
-                if group in pattern.groupindex and match.group(group):
-                    for name, start, end in split_list(match.group(group), match.start(group)):
-                        yield Hit(name, start, end, "mention")
-    for match in AT_PATTERN.finditer(masked):
-        for name, start, end in split_list(match.group("c"), match.start("c")):
-            yield Hit(name, start, end, "at")
+def judge_person(masked: str, run: Run) -> Hit | None:
+    """The run as a person, if the words around it say so (strong, medium or weak)."""
+    person = _PERSON_START.match(run.text)
+    if person is None:
+        return None
+    name, end = person.group(0), run.start + person.end()
+    before = _PERSON_BEFORE.search(masked, max(0, run.start - _WINDOW), run.start)
+    if before is not None:
+        return Hit(name, run.start, end, "strong" if before.group("strong") else "medium")
+    after = _PERSON_AFTER.match(masked, end)
+    if after is not None:
+        label = "strong" if after.group("strong") else "medium" if after.group("medium") else "weak"
+        return Hit(name, run.start, end, label)
+    return None
+
+
+def company_label(masked: str, start: int, end: int, previous: Hit | None, previous_run: Run | None) -> str | None:
+    """How the words around ``masked[start:end]`` speak of it as a company, or None."""
+    if previous is not None and _LIST_GAP.fullmatch(masked, previous.end, start):
+        return previous.label  # "at Amazon and Meta": Meta inherits Amazon's context
+    if previous_run is not None and _DIRECT_GAP.fullmatch(masked, previous_run.end, start):
+        return "direct"
+    before = _COMPANY_BEFORE.search(masked, max(0, start - _WINDOW), start)
+    if before is not None:
+        return before.lastgroup
+    if _COMPANY_AFTER.match(masked, end):
+        return "mention"
+    return None
+
+
+def find_context(masked: str) -> tuple[list[Run], list[Hit], list[Hit]]:
+    """All capitalised runs, and the people and companies their context speaks of."""
+    runs = find_runs(masked)
+    people: list[Hit] = []
+    companies: list[Hit] = []
+    previous: Hit | None = None
+    previous_run: Run | None = None
+    for run in runs:
+        hit = judge_person(masked, run)
+        if hit is not None:
+            people.append(hit)
+        label = company_label(masked, run.start, run.end, previous, previous_run)
+        if label is not None:
+            previous = Hit(run.text, run.start, run.end, label)
+            companies.append(previous)
+        previous_run = run
+    return runs, people, companies
+
+
+INTRO_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"(?P<a>{PERSON})[ \t]+(?:introduced|intro'?d|connected|referred)[ \t]+(?:me|us)[ \t]+(?:to|with)[ \t]+(?P<b>{PERSON})"),
+    re.compile(rf"(?P<a>{PERSON})[ \t]+(?:put|got)[ \t]+(?:me|us)[ \t]+in[ \t]+touch(?:[ \t]+with[ \t]+(?P<b>{PERSON}))?"),
+    re.compile(rf"(?P<a>{PERSON})[ \t]+set[ \t]+(?:this|it|us|the[ \t]+(?:call|chat|meeting))[ \t]+up"),
+    re.compile(
+        rf"\b(?:[Ii]ntro(?:duction|duced)?|[Rr]eferral)[ \t]+(?:to[ \t]+(?P<b>{PERSON})[ \t]+)?"
+        rf"(?:from|by|via|through|thanks[ \t]+to)[ \t]+(?P<a>{PERSON})"
+    ),
+)
+_INTRO_CUES = ("intro", "touch", " set ", "referr", "connected")
+
+
+def find_introductions(masked: str) -> list[re.Match[str]]:
+    """"X introduced me to Y", "X put us in touch", "X set this up", "intro from X"."""
+    low = masked.lower()
+    if not any(cue in low for cue in _INTRO_CUES):
+        return []
+    return [match for pattern in INTRO_PATTERNS for match in pattern.finditer(masked)]

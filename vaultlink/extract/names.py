@@ -13,7 +13,7 @@ WORD = r"[A-Z\u00C0-\u00DE][\w'’\-]*(?<![-'’])"
 PARTICLE = r"(?:van|von|de|der|den|da|di|del|la|le|du|al|el|bin|ben|dos|das|ter|ten)"
 PERSON = rf"{WORD}(?:[ \t]+(?:{PARTICLE}[ \t]+)?{WORD}){{0,2}}"
 # Company names may hold '&', '.', digits and lowercase joiners ("Booking.com", "AT&T", "Procter & Gamble").
-CWORD = r"[A-Z0-9\u00C0-\u00DE][\w&.'’+\-]*(?<![.'’\-])"
+CWORD = r"(?=[\w&.'’+\-]*[A-Za-z])[A-Z0-9\u00C0-\u00DE][\w&.'’+\-]*(?<![.'’\-])"
 COMPANY = rf"{CWORD}(?:(?:[ \t]+(?:&|and|of|de|for)[ \t]+|[ \t]+){CWORD}){{0,3}}"
 
 _TRAILING_JUNK = re.compile(r"(?:['’]s|[.,;:!?)]+)$")
