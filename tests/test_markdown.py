@@ -180,3 +180,28 @@ def test_parser_never_raises_and_spans_are_sound(text: str, front: bool) -> None
         for index, char in enumerate(mask):
             if char != " " and char not in "\r\n":
                 assert char == text[index]
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        pytest.param("a: &a [1, *a]", id="cyclic-alias"),
+        pytest.param(
+            "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+            + "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+            id="billion-laughs",
+        ),
+        pytest.param("a: " + "[" * 3000 + "]" * 3000, id="too-deep"),
+    ],
+)
+def test_hostile_front_matter_is_one_warning_not_a_crash(front: str) -> None:
+    parsed = parse_note("Evil.md", f"---\n{front}\n---\n# Still read\n[[Link]]\n")
+    assert [w.kind for w in parsed.warnings] == ["invalid-yaml"]
+    assert "Evil.md" in parsed.warnings[0].message
+    assert parsed.metadata == {}
+    assert [h.text for h in parsed.headings] == ["Still read"] and [l.target for l in parsed.links] == ["Link"]
+
+
+def test_yaml_aliases_that_end_are_read() -> None:
+    parsed = parse_note("a.md", "---\nbase: &b [Stef]\naliases: *b\n---\n")
+    assert parsed.aliases == ("Stef",) and parsed.warnings == ()

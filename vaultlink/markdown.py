@@ -264,7 +264,7 @@ def _read_frontmatter(path: str, text: str, warnings: list[Issue]) -> tuple[int,
             Issue(path, "invalid-yaml", f"{path}: front matter is not valid YAML{line}: {reason}; read as empty")
         )
         return end, {}
-    except (ValueError, TypeError, OverflowError) as error:  # e.g. a timestamp out of range
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:  # e.g. a timestamp out of range
         warnings.append(Issue(path, "invalid-yaml", f"{path}: front matter could not be read: {error}; read as empty"))
         return end, {}
     if not isinstance(loaded, dict):
@@ -272,7 +272,29 @@ def _read_frontmatter(path: str, text: str, warnings: list[Issue]) -> tuple[int,
             Issue(path, "invalid-yaml", f"{path}: front matter is not a mapping of properties; read as empty")
         )
         return end, {}
-    return end, {str(key): _plain(value) for key, value in loaded.items()}
+    if "*" in raw and _is_endless(loaded):
+        message = f"{path}: front matter aliases (*name) repeat without end; read as empty"
+        warnings.append(Issue(path, "invalid-yaml", message))
+        return end, {}
+    try:
+        return end, {str(key): _plain(value) for key, value in loaded.items()}
+    except RecursionError:
+        warnings.append(Issue(path, "invalid-yaml", f"{path}: front matter nests too deep; read as empty"))
+        return end, {}
+
+
+def _is_endless(value: Any, limit: int = 100_000) -> bool:
+    """Whether YAML aliases make ``value`` cyclic (``&a [*a]``) or huge (a "billion laughs")."""
+    stack = [value]
+    for _ in range(limit):
+        if not stack:
+            return False
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set)):
+            stack.extend(item)
+    return bool(stack)
 
 
 def _plain(value: Any) -> Any:
