@@ -26,7 +26,7 @@ _BINARY_SNIFF = 8192
 CACHE_FORMAT = 3  # bump whenever anything pickled in the cache changes shape
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FileInfo:
     path: str  # vault-relative, POSIX
     size: int

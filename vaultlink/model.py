@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from enum import Enum
 from typing import Any, Mapping
 
@@ -39,14 +40,14 @@ class LinkKind(str, Enum):
     PROPERTY = "property"  # a "[[Note]]" quoted inside a front matter property
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Span:
     start: int
     end: int
     kind: SpanKind
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Link:
     """One link as written. ``target`` is the link path without heading or block part."""
 
@@ -61,7 +62,7 @@ class Link:
     display: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Heading:
     level: int
     text: str
@@ -70,7 +71,7 @@ class Heading:
     end: int  # offset of the end of the line (before the line break)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Section:
     """A heading and the body under it, up to the next heading of any level."""
 
@@ -79,7 +80,7 @@ class Section:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Issue:
     """A warning about one note (or the vault when ``path`` is None). Never fatal."""
 
@@ -88,7 +89,7 @@ class Issue:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Note:
     """A note as read from disk: decoded text and what identifies this version of it."""
 
@@ -128,6 +129,7 @@ class ParsedNote:
         return self.path.rpartition("/")[0]
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """The key two spellings of one name share: NFC, case-folded, inner whitespace collapsed."""
     if not text.isascii():
@@ -170,7 +172,7 @@ class RelationType(str, Enum):
 ME = "me"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Mention:
     note: str
     line: int

@@ -238,11 +238,15 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
     participants: dict[str, tuple[str, ...]] = {}
     warnings: list[Issue] = []
     ambiguous_seen: set[tuple[str, str]] = set()
+    minted: dict[tuple[EntityType, str], str] = {}
 
     def entity_id(kind: EntityType, canonical: str) -> str:
-        eid = f"{kind.value}:{slug(canonical)}"
-        names.setdefault(eid, canonical)
-        types[eid] = kind
+        key = (kind, canonical)
+        eid = minted.get(key)
+        if eid is None:
+            eid = minted[key] = f"{kind.value}:{slug(canonical)}"
+            names.setdefault(eid, canonical)
+            types[eid] = kind
         return eid
 
     def topic_entity(topic_id: str) -> str:
@@ -253,9 +257,10 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
         return eid
 
     def relate(source: str, target: str, kind: RelationType, path: str, date: str | None) -> None:
-        entry = relations.setdefault((source, target, kind), {"notes": [], "date": None})
-        if path not in entry["notes"]:
-            entry["notes"].append(path)
+        entry = relations.get((source, target, kind))
+        if entry is None:
+            entry = relations[(source, target, kind)] = {"notes": {}, "date": None}
+        entry["notes"][path] = None
         if date and (entry["date"] is None or date > entry["date"]):
             entry["date"] = date
 
@@ -267,8 +272,11 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
     for item in sorted(inputs, key=lambda i: i.parsed.path):
         parsed, facts = item.parsed, item.facts
         path, date = parsed.path, parsed.date
-        local_full = [f.name for f in facts.found if f.type is EntityType.PERSON and " " in f.name]
-        local_full += [p for p in facts.participants if " " in p]
+        local_first: dict[str, set[str]] = defaultdict(set)
+        for full in [f.name for f in facts.found if f.type is EntityType.PERSON and " " in f.name] + [
+            p for p in facts.participants if " " in p
+        ]:
+            local_first[fold(full.split()[0])].add(full)
 
         def person(name: str, strength: str) -> str | None:
             key = fold(name)
@@ -278,7 +286,7 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
                     return entity_id(EntityType.PERSON, canonical)
             if " " in name:
                 return entity_id(EntityType.PERSON, reg.people.get(key, name))
-            same_note = sorted({n for n in local_full if fold(n.split()[0]) == key})
+            same_note = sorted(local_first.get(key, ()))
             if len(same_note) == 1:
                 return entity_id(EntityType.PERSON, reg.people.get(fold(same_note[0]), same_note[0]))
             candidates = reg.first_names.get(key, [])
@@ -391,7 +399,7 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
         )
     ordered = tuple(
         Relation(source, target, kind, tuple(sorted(entry["notes"])), entry["date"])
-        for (source, target, kind), entry in sorted(relations.items(), key=lambda item: (item[0][0], item[0][1], item[0][2].value))
+        for (source, target, kind), entry in sorted(relations.items(), key=lambda item: (item[0][0], item[0][1], item[0][2]._value_))
     )
     return Resolution(tuple(entities), ordered, tuple(advice), participants, tuple(warnings))
 
@@ -409,8 +417,8 @@ def _settle_employers(
         now = relations[(source, target, kind)]
         if (past["date"] or "") > (now["date"] or ""):
             del relations[(source, target, kind)]
-            past["notes"] = sorted(set(past["notes"]) | set(now["notes"]))
+            past["notes"].update(now["notes"])
         else:
             del relations[(source, target, RelationType.WORKED_AT)]
-            now["notes"] = sorted(set(past["notes"]) | set(now["notes"]))
+            now["notes"].update(past["notes"])
     return relations

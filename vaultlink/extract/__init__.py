@@ -57,7 +57,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n[ \t]*\n|\n[ \t]*(?:[-*+•]|\d+\.)
 _PERSON_RE = re.compile(PERSON)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Found:
     """A name seen in a note, as written, with where and how it was found."""
 
@@ -70,7 +70,7 @@ class Found:
     strength: str = ""  # people: strong / medium / weak / name / participant
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Claim:
     """A relation stated in a note, between names as written (``subject`` None: the author)."""
 
@@ -80,7 +80,7 @@ class Claim:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AdviceFacts:
     draft: AdviceDraft
     topics: tuple[str, ...]

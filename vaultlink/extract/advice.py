@@ -37,7 +37,7 @@ _AUTHOR_SPEAKERS = frozenset({"me", "i", "q", "question", "myself", "interviewer
 _ANSWER_SPEAKERS = frozenset({"a", "answer"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AdviceDraft:
     """An advice item as found in one note, before its speaker is resolved to a person."""
 

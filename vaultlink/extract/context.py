@@ -89,11 +89,22 @@ _COMPANY_AFTER = re.compile(
     r"CEO|founder|founders|product|stock|layoffs|mission|values|bar)\b|[ \t]+(?:vs\.?|versus)[ \t]+"
 )
 _LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|&|/|[ \t]+or[ \t]+)[ \t]*\Z")
+# The word right before a run must be one of these for a "before" pattern to match at all:
+# checking it first skips the window search for nearly every run.
+_PERSON_LAST_WORDS = frozenset(
+    "to with met meet ask asked email emailed ping pinged thank thanked message messaged dm dmed text texted "
+    "mentor mentee manager boss friend colleague coworker co-worker teammate cousin advisor adviser professor skip "
+    "lead recruiter contact coach sponsor classmate roommate buddy neighbor neighbour partner cofounder co-founder".split()
+)
+_COMPANY_LAST_WORDS = frozenset(
+    "at for with in across between ex ex- former formerly left quit leaving departed by of joined joining joins "
+    "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from".split()
+)
 _DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+\Z")
 _PERSON_START = re.compile(PERSON)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Hit:
     """One name found by its context: where it is and how the context read it."""
 
@@ -103,7 +114,7 @@ class Hit:
     label: str  # people: strong / medium / weak; companies: past / current / direct / mention / at
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Run:
     """A run of capitalised words (leading ordinary words like "The" or "My" dropped)."""
 
@@ -131,7 +142,10 @@ def judge_person(masked: str, run: Run) -> Hit | None:
     if person is None:
         return None
     name, end = person.group(0), run.start + person.end()
-    before = _PERSON_BEFORE.search(masked, max(0, run.start - _WINDOW), run.start)
+    last = _last_word(masked, run.start)
+    before = (
+        _PERSON_BEFORE.search(masked, max(0, run.start - _WINDOW), run.start) if last in _PERSON_LAST_WORDS else None
+    )
     if before is not None:
         return Hit(name, run.start, end, "strong" if before.group("strong") else "medium")
     after = _PERSON_AFTER.match(masked, end)
@@ -147,12 +161,26 @@ def company_label(masked: str, start: int, end: int, previous: Hit | None, previ
         return previous.label  # "at Amazon and Meta": Meta inherits Amazon's context
     if previous_run is not None and _DIRECT_GAP.fullmatch(masked, previous_run.end, start):
         return "direct"
-    before = _COMPANY_BEFORE.search(masked, max(0, start - _WINDOW), start)
+    last = _last_word(masked, start)
+    if last.endswith("ex-") or last.startswith("@"):
+        last = last[-3:] if last.endswith("ex-") else "@"
+    before = _COMPANY_BEFORE.search(masked, max(0, start - _WINDOW), start) if last in _COMPANY_LAST_WORDS else None
     if before is not None:
         return before.lastgroup
     if _COMPANY_AFTER.match(masked, end):
         return "mention"
     return None
+
+
+def _last_word(masked: str, start: int) -> str:
+    """The word just before ``start`` (lowercase, a trailing comma dropped); "ex-" when glued on."""
+    if start >= 3 and masked[start - 3 : start].lower() == "ex-":
+        return "ex-"
+    chunk = masked[max(0, start - 24) : start]
+    if chunk.endswith("@"):
+        return "@"
+    words = chunk.split()
+    return words[-1].rstrip(",").lower() if words and chunk[-1:] in " \t(" else ""
 
 
 def find_context(masked: str) -> tuple[list[Run], list[Hit], list[Hit]]:

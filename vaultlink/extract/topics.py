@@ -14,7 +14,7 @@ from vaultlink.model import fold
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TopicHit:
     topic: str  # topic id, "career-switch"
     evidence: str  # the sentence that triggered it
