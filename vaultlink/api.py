@@ -251,3 +251,140 @@ def index_scan(scan: Scan) -> VaultIndex:
         ),
         settings=dict(discovery.settings),
     )
+
+
+# --- answers: the advice digest, contacts, follow-ups, lint -------------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from vaultlink import report as _report  # noqa: E402
+from vaultlink.errors import WriteRefused as _WriteRefused  # noqa: E402
+
+ADVICE_INDEX = _report.ADVICE_INDEX
+
+
+@dataclass(frozen=True)
+class AdviceIndexWrite:
+    """What ``advice --write`` did to ``Advice Index.md``: nothing (already current), created
+    it, or updated its managed block; ``run_id`` is the journaled run ``undo`` reverts."""
+
+    path: str
+    action: str  # "unchanged" | "created" | "updated" | "refused"
+    run_id: str | None = None
+    refused: tuple[Issue, ...] = ()
+
+
+def _index_with_notes(
+    path: str | os.PathLike[str], use_cache: bool, ignore: Sequence[str]
+) -> tuple[Scan, VaultIndex]:
+    scan = read_vault(path, use_cache=use_cache, ignore=ignore)
+    extract_scan(scan)
+    return scan, index_scan(scan)
+
+
+def _today(today: str | _dt.date | None) -> str:
+    """``today`` as ``YYYY-MM-DD``; the local date when not given."""
+    return _report.read_date(today, "--today") or _dt.date.today().isoformat()
+
+
+def advice_digest(
+    vault: str | os.PathLike[str],
+    topic: str | None = None,
+    person: str | None = None,
+    since: str | _dt.date | None = None,
+    *,
+    use_cache: bool = True,
+    ignore: Sequence[str] = (),
+) -> _report.AdviceDigest:
+    """Every piece of advice in the vault, grouped by topic and ranked by how many people gave
+    it (see :func:`vaultlink.report.advice_digest`). ``topic`` and ``person`` take a name, id
+    or alias; an unknown one raises :class:`~vaultlink.report.UnknownName`."""
+    _, index = _index_with_notes(vault, use_cache, ignore)
+    return _report.advice_digest(index, topic=topic, person=person, since=since)
+
+
+def write_advice_index(
+    vault: str | os.PathLike[str], *, use_cache: bool = True, ignore: Sequence[str] = ()
+) -> AdviceIndexWrite:
+    """Keep ``Advice Index.md`` at the vault root current: create it, or replace only its
+    managed block, through the journaled writer (``vaultlink undo`` reverts it). An index that
+    is already current is not touched."""
+    from vaultlink import writer as _writer_module
+
+    scan, index = _index_with_notes(vault, use_cache, ignore)
+    digest = _report.advice_digest(index)
+    record = next((r for r in scan.records if r.path == ADVICE_INDEX), None)
+    if record is None and ADVICE_INDEX not in scan.discovery.excluded:
+        data = _report.new_advice_index(_report.advice_index_block(digest)).encode("utf-8")
+        change = _writer_module.Change(ADVICE_INDEX, data, None)  # the writer refuses it if it exists by now
+        action = "created"
+    else:
+        info = fsio.FileInfo(ADVICE_INDEX, record.size, record.mtime_ns) if record else fsio.FileInfo(ADVICE_INDEX, 0, 0)
+        note = fsio.read_note(scan.root, info)
+        if isinstance(note, Issue):
+            raise _WriteRefused(f"{note.message}; {ADVICE_INDEX} was left as it is")
+        parsed = parse_note(note.path, note.text)
+        newline = "\r\n" if "\r\n" in note.text else "\n"
+        text = _report.put_block(note.text, parsed, _report.advice_index_block(digest, newline))
+        if text == note.text:
+            return AdviceIndexWrite(ADVICE_INDEX, "unchanged")
+        change = _writer_module.Change(ADVICE_INDEX, (b"\xef\xbb\xbf" if note.bom else b"") + text.encode("utf-8"), note.sha256)
+        action = "updated"
+    result = _writer_module.write_changes(scan.root, [change], command="advice")
+    if result.refused:
+        return AdviceIndexWrite(ADVICE_INDEX, "refused", result.run_id, tuple(result.refused))
+    return AdviceIndexWrite(ADVICE_INDEX, action, result.run_id)
+
+
+def contacts(
+    vault: str | os.PathLike[str],
+    company: str | None = None,
+    stale_days: int | None = None,
+    today: str | _dt.date | None = None,
+    *,
+    use_cache: bool = True,
+    ignore: Sequence[str] = (),
+) -> _report.ContactList:
+    """The people you know, with companies, chats and topics; ``company`` answers "who do I know
+    there, now or before" (with people one introduction away); ``stale_days`` lists those not
+    talked to in that many days before ``today`` (default: the local date)."""
+    _, index = _index_with_notes(vault, use_cache, ignore)
+    return _report.contacts(index, company=company, stale_days=stale_days, today=_today(today))
+
+
+def read_notes_text(scan: Scan) -> dict[str, tuple[ParsedNote, str]]:
+    """Every note of a scan with its parse and text (read again when the cache served it)."""
+    out: dict[str, tuple[ParsedNote, str]] = {}
+    for record in scan.records:
+        text = scan.texts.get(record.path)
+        if text is None:
+            note = fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
+            if isinstance(note, Issue):
+                scan.warnings.append(note)
+                continue
+            text = scan.texts[record.path] = note.text
+        out[record.path] = (record.parsed, text)
+    return out
+
+
+def followups(
+    vault: str | os.PathLike[str],
+    *,
+    include_done: bool = False,
+    today: str | _dt.date | None = None,
+    use_cache: bool = True,
+    ignore: Sequence[str] = (),
+) -> _report.FollowUpList:
+    """Promises, requests and tasks written in the vault's notes, open first and oldest first
+    (see :mod:`vaultlink.followup`); ``today`` (default: the local date) marks overdue ones."""
+    scan, index = _index_with_notes(vault, use_cache, ignore)
+    items = _report.collect_followups(index, read_notes_text(scan))
+    return _report.followup_list(index, items, today=_today(today), include_done=include_done)
+
+
+def lint(
+    vault: str | os.PathLike[str], *, use_cache: bool = True, ignore: Sequence[str] = ()
+) -> tuple[_report.Finding, ...]:
+    """What to fix in the vault (see :func:`vaultlink.report.lint`); empty when it is clean."""
+    scan, index = _index_with_notes(vault, use_cache, ignore)
+    return _report.lint(index, {r.path: r.parsed for r in scan.records})
