@@ -388,3 +388,95 @@ def lint(
     """What to fix in the vault (see :func:`vaultlink.report.lint`); empty when it is clean."""
     scan, index = _index_with_notes(vault, use_cache, ignore)
     return _report.lint(index, {r.path: r.parsed for r in scan.records})
+
+
+
+# --- linking: plan links and hub notes, write them through the journal, undo ----------------------
+
+from dataclasses import replace as _replace  # noqa: E402
+
+from vaultlink import linker as _linker  # noqa: E402
+from vaultlink import writer as _writer  # noqa: E402
+from vaultlink.model import EntityType  # noqa: E402
+
+LinkPlan = _linker.LinkPlan
+WriteReport = _writer.WriteReport
+
+
+def plan_links(
+    path: str | os.PathLike[str],
+    *,
+    paths: Sequence[str] = (),
+    all_mentions: bool = False,
+    types: Sequence[EntityType | str] = (),
+    create_hubs: bool = False,
+    update_hubs: bool = True,
+    use_cache: bool = True,
+    ignore: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> _linker.LinkPlan:
+    """Plan the links (and hub notes) for the vault at ``path``; nothing is written.
+
+    ``paths`` (vault-relative files, or folders ending in ``/``) limits the notes that may change;
+    ``types`` limits the entity types linked (default: all); ``all_mentions`` links every mention,
+    not only the first per note; ``create_hubs`` adds a hub note for each entity that has none;
+    ``update_hubs`` keeps the managed block of existing hub notes current. Every note is read
+    afresh and its hash kept, so :func:`apply_changes` can refuse one that changes meanwhile.
+    """
+    scan = read_vault(path, use_cache=use_cache, ignore=ignore, progress=progress)
+    extract_scan(scan)
+    index = index_scan(scan)
+    notes, warnings = _read_for_linking(scan)
+    options = _linker.VaultOptions(
+        all_mentions=all_mentions,
+        types=frozenset(EntityType(t) for t in types) if types else _linker.ALL_TYPES,
+        create_hubs=create_hubs,
+        update_hubs=update_hubs,
+        scope=frozenset(paths) if paths else None,
+        common=_common_company_words(),
+    )
+    plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
+    return _replace(plan, warnings=tuple(warnings) + plan.warnings)
+
+
+def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:
+    """Every note of the scan read again (text and hash), reusing its parse when unchanged."""
+    notes: list[tuple[Note, ParsedNote]] = []
+    warnings: list[Issue] = []
+    for record in scan.records:
+        note = fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
+        if isinstance(note, Issue):
+            warnings.append(note)
+            continue
+        parsed = record.parsed if note.sha256 == record.sha256 else parse_note(note.path, note.text)
+        notes.append((note, parsed))
+    return notes, warnings
+
+
+def _common_company_words() -> frozenset[str]:
+    """Folded company names that are ordinary words (from the shipped gazetteer, when present)."""
+    try:
+        from vaultlink.extract.lexicon import load_lexicon
+    except ImportError:  # extraction not installed in this build: no gazetteer, no common words
+        return frozenset()
+    words: set[str] = set()
+    for company in load_lexicon().companies.values():
+        words.update(company.common)
+    return frozenset(words)
+
+
+def apply_changes(plan: _linker.LinkPlan, command: str = "link") -> _writer.WriteReport:
+    """Write a plan: every file atomically, refusing those changed since the plan was made,
+    after journaling the originals in ``.vaultlink/`` so :func:`undo` can restore them."""
+    changes = [_writer.Change(c.path, c.encoded(), c.sha256) for c in plan.changes]
+    return _writer.write_changes(Path(plan.root), changes, command=command)
+
+
+def undo(path: str | os.PathLike[str], *, force: bool = False) -> _writer.UndoReport:
+    """Undo the last run on the vault at ``path`` (see :func:`vaultlink.writer.undo_run`)."""
+    return _writer.undo_run(fsio.vault_root(path), force=force)
+
+
+def list_runs(path: str | os.PathLike[str]) -> list[_writer.RunInfo]:
+    """The runs journaled in the vault at ``path``, newest first."""
+    return _writer.list_runs(fsio.vault_root(path))

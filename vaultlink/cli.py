@@ -153,3 +153,154 @@ def lint(vault: str, as_json: bool) -> None:
         click.echo(_report.render_lint(findings), nl=False)
     if findings:
         sys.exit(1)
+
+
+
+# --- link and undo ---------------------------------------------------------------------------------
+
+import os  # noqa: E402
+
+from vaultlink import linker as _linker  # noqa: E402
+from vaultlink.diff import plan_diff  # noqa: E402
+
+_TYPES = ("person", "company", "topic")
+
+
+@main.command()
+@VAULT
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--write", is_flag=True, help="Apply the changes (default: only show them).")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if anything would change (for CI, pre-commit).")
+@click.option("--all", "all_mentions", is_flag=True, help="Link every mention, not only the first in each note.")
+@click.option("--type", "types", metavar="TYPES", help="Only these types, comma-separated: person,company,topic.")
+@click.option("--create-hubs", is_flag=True, help="Create a hub note for every entity that has none.")
+@click.option("--no-hub-blocks", is_flag=True, help="Leave the managed block of existing hub notes as it is.")
+@click.option("-i", "--interactive", is_flag=True, help="Ask about each link (y/n/a/q), then write what you accept.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan (or what was written) as JSON.")
+@click.option("--no-cache", is_flag=True, help="Read and parse every note again.")
+@click.option("--ignore", multiple=True, metavar="GLOB", help="Skip notes and folders matching GLOB (repeatable).")
+def link(
+    vault: str, paths: tuple[str, ...], write: bool, check: bool, all_mentions: bool, types: str | None,
+    create_hubs: bool, no_hub_blocks: bool, interactive: bool, as_json: bool, no_cache: bool, ignore: tuple[str, ...],
+) -> None:
+    """Link plain-text mentions of people, companies and topics in VAULT (or only in PATHS).
+
+    A dry run by default: prints a unified diff on stdout and a summary on stderr.
+    """
+    if write + check + interactive > 1 or (as_json and interactive):
+        raise click.UsageError("use only one of --write, --check and --interactive (and no --json with --interactive)")
+    plan = _run(
+        lambda: api.plan_links(
+            vault, paths=_vault_paths(vault, paths), all_mentions=all_mentions, types=_entity_types(types),
+            create_hubs=create_hubs, update_hubs=not no_hub_blocks, use_cache=not no_cache, ignore=ignore,
+            progress=_progress_bar("Reading notes"),
+        )
+    )
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning.message}", err=True)
+    if interactive:
+        plan = _ask_each(plan)
+    if write or interactive:
+        _write_plan(plan, as_json)
+    elif as_json:
+        _emit_json(_linker.plan_to_document(plan))
+    elif not check:
+        click.echo(plan_diff(plan.changes), nl=False)
+    if not (write or interactive):
+        click.echo(_linker.summarize_plan(plan), err=True)
+    if check and plan.changes:
+        for change in plan.changes:
+            click.echo(f"would {'create' if change.created else 'change'} {change.path}", err=True)
+        sys.exit(1)
+
+
+def _entity_types(types: str | None) -> tuple[str, ...]:
+    """``--type person,company`` as a tuple; a usage error names an unknown type."""
+    if not types:
+        return ()
+    chosen = tuple(t.strip().lower() for t in types.split(",") if t.strip())
+    unknown = [t for t in chosen if t not in _TYPES]
+    if unknown:
+        raise click.BadParameter(f"unknown type {unknown[0]!r}; use {', '.join(_TYPES)}", param_hint="--type")
+    return chosen
+
+
+def _vault_paths(vault: str, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """PATHS (relative to the current folder or to the vault) as vault paths; folders end in ``/``."""
+    root = os.path.abspath(vault)
+    out: list[str] = []
+    for given in paths:
+        found = next((p for p in (given, os.path.join(root, given)) if os.path.exists(p)), None)
+        if found is None:
+            raise click.BadParameter(f"{given}: no such note or folder", param_hint="PATHS")
+        full = os.path.abspath(found)
+        if full != root and not full.startswith(root + os.sep):
+            raise click.BadParameter(f"{given}: not inside the vault {vault}", param_hint="PATHS")
+        rel = os.path.relpath(full, root).replace(os.sep, "/")
+        if rel == ".":
+            return ()
+        out.append(rel + "/" if os.path.isdir(full) else rel)
+    return tuple(out)
+
+
+def _ask_each(plan: _linker.LinkPlan) -> _linker.LinkPlan:
+    """Ask y (yes), n (no), a (yes to this and all the rest) or q (no to this and the rest)."""
+    answers: dict[tuple[str, int], bool] = {}
+    rest: bool | None = None
+    for change in plan.changes:
+        for edit in change.links or ((None,) if change.created else ()):
+            if rest is None:
+                click.echo(_linker.describe_edit(change, edit))
+                answer = click.prompt("Link it?" if edit else "Create it?", type=click.Choice(["y", "n", "a", "q"]))
+                rest = {"a": True, "q": False}.get(answer)
+                answers[(change.path, edit.start if edit else -1)] = answer in ("y", "a")
+            else:
+                answers[(change.path, edit.start if edit else -1)] = rest
+    return _linker.keep_edits(plan, lambda c, e: answers.get((c.path, e.start if e else -1), False))
+
+
+def _write_plan(plan: _linker.LinkPlan, as_json: bool) -> None:
+    """Apply the plan and report it; exit 4 when a file was refused."""
+    report = _run(lambda: api.apply_changes(plan))
+    if as_json:
+        document = _linker.plan_to_document(plan)
+        document.update(
+            run=report.run_id, written=list(report.written), created=list(report.created),
+            refused=[{"path": i.path, "reason": i.message} for i in report.refused],
+        )
+        _emit_json(document)
+    written = {*report.written, *report.created}
+    click.echo(_linker.summarize_plan(_linker.keep_edits(plan, lambda c, e: c.path in written), written=True), err=True)
+    if report.run_id:
+        click.echo(f"Run {report.run_id} journaled; `vaultlink undo` reverts it.", err=True)
+    for issue in report.refused:
+        click.echo(f"refused: {issue.message}", err=True)
+    if report.refused:
+        sys.exit(4)
+
+
+@main.command()
+@VAULT
+@click.option("--list", "list_only", is_flag=True, help="List the journaled runs instead of undoing one.")
+@click.option("--force", is_flag=True, help="Restore files even if they were edited after the run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def undo(vault: str, list_only: bool, force: bool, as_json: bool) -> None:
+    """Undo the last `vaultlink link --write` on VAULT: restore every file it changed, byte for byte."""
+    if list_only:
+        runs = _run(lambda: api.list_runs(vault))
+        if as_json:
+            _emit_json([{"run": r.run_id, "command": r.command, "started": r.started, "status": r.status,
+                         "modified": list(r.modified), "created": list(r.created)} for r in runs])
+        for run in [] if as_json else runs:
+            click.echo(f"{run.run_id}  {run.status:<8}  {run.command or '-':<6}  "
+                       f"{len(run.modified)} changed, {len(run.created)} created")
+        return
+    report = _run(lambda: api.undo(vault, force=force))
+    if as_json:
+        _emit_json({"run": report.run_id, "restored": list(report.restored), "deleted": list(report.deleted),
+                    "unchanged": list(report.unchanged), "forced": list(report.forced)})
+        return
+    click.echo(f"Undid run {report.run_id}: restored {len(report.restored)} files, "
+               f"deleted {len(report.deleted)} created files.", err=True)
+    for path in report.forced:
+        click.echo(f"forced: {path} had been edited since; that version is kept in .vaultlink/", err=True)

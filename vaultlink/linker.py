@@ -1,0 +1,890 @@
+"""Plan where ``[[links]]`` go: note text and a table of names in, edits out. No I/O.
+
+:func:`plan_note` finds the plain-text mentions of known entities in one note and proposes, for
+each, an :class:`Edit` that wraps the text as written in a link, and nothing else: outside the
+inserted link syntax every character stays. The rules, all of them tested by golden files:
+
+- never inside a protected span (front matter, code, comments, math, HTML, URLs, existing links and
+  embeds, tags, block ids, callout headers, Dataview fields), a heading line or a hub's managed block;
+- whole words only, with Unicode letters and marks as word characters; the longest name wins;
+- ``Amazon's`` becomes ``[[Amazon]]'s``; ``[[Target|as written]]`` when the text differs from the
+  link path, with ``\\|`` on table lines; markdown links when the vault uses them;
+- a person or company only where the text as written starts with a capital (an all-caps name such
+  as ``AWS`` only as written); a company name that is an ordinary word ("Notion") and a topic that
+  has no hub note only in notes where extraction found them; a person's one-word alias ("Sam")
+  only in notes that name the person in full or where extraction found them;
+- no link from a note to itself; the first mention per note only (unless ``all_mentions``), and
+  none for an entity the note already links to; nothing at all in a note whose front matter says
+  ``vaultlink: false``.
+
+:func:`plan_vault` runs it over a whole vault and adds the hub notes (:mod:`vaultlink.hubs`),
+giving a :class:`LinkPlan`: the new text of every file that would change.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
+from urllib.parse import quote
+
+import ahocorasick  # type: ignore[import-not-found,unused-ignore]
+
+from vaultlink import hubs
+from vaultlink.markdown import is_protected, line_of
+from vaultlink.model import (
+    Entity,
+    EntityType,
+    Issue,
+    Note,
+    ParsedNote,
+    RelationType,
+    Source,
+    SpanKind,
+    VaultIndex,
+    fold,
+    stem_of,
+)
+
+ALL_TYPES: frozenset[EntityType] = frozenset(EntityType)
+_UNLINKABLE = re.compile(r"[\[\]|\n\r\t]")
+_UNSAFE_TARGET = re.compile(r"[\[\]|#^\n\r]")
+_SETEXT = re.compile(r"[ ]{0,3}(?:=+|-{2,})[ \t]*\r?")
+_TABLE_DELIMITER = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*\r?")
+_OPT_OUT = re.compile(r"^vaultlink[ \t]*:[ \t]*['\"]?(?:false|no|off)['\"]?[ \t]*\r?$", re.M | re.I)
+_APOSTROPHES = ("'", "\u2019")
+_HTML_OPEN = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class LinkFormat(str, Enum):
+    """Obsidian's ``newLinkFormat``: how the path inside a new link is written."""
+
+    SHORTEST = "shortest"  # the bare note name when no other note has it, else the vault path
+    RELATIVE = "relative"  # the path from the linking note's folder
+    ABSOLUTE = "absolute"  # the vault path
+
+
+class EditKind(str, Enum):
+    LINK = "link"
+    BLOCK = "block"  # a hub note's managed block
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStyle:
+    """How links are written in this vault, read from ``.obsidian/app.json``."""
+
+    format: LinkFormat = LinkFormat.SHORTEST
+    markdown: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> LinkStyle:
+        """The style Obsidian's ``newLinkFormat`` and ``useMarkdownLinks`` ask for (defaults when unset or odd)."""
+        try:
+            fmt = LinkFormat(str(settings.get("newLinkFormat", "shortest")))
+        except ValueError:
+            fmt = LinkFormat.SHORTEST
+        return cls(fmt, settings.get("useMarkdownLinks") is True)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One entity as the linker sees it: the names it may be written as and where links go."""
+
+    entity_id: str
+    type: EntityType
+    name: str
+    surfaces: tuple[str, ...] = ()  # every way it may be written; the name is always included
+    note: str | None = None  # its hub note (existing or about to be created); None: link by name
+    unique: bool = True  # no other note shares the hub's name, so a shortest link may drop the folder
+    common: frozenset[str] = frozenset()  # folded surfaces that are ordinary words ("notion", "apple")
+    confirmed: frozenset[str] | None = None  # notes where extraction found it; None: not known
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    all_mentions: bool = False
+    types: frozenset[EntityType] = ALL_TYPES
+    style: LinkStyle = LinkStyle()
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``old`` at ``[start, end)`` of a note's text with ``new``."""
+
+    start: int
+    end: int
+    old: str
+    new: str
+    entity_id: str  # "" for a managed block
+    line: int
+    kind: EditKind = EditKind.LINK
+
+
+@dataclass(frozen=True)
+class NoteLinks:
+    """What :func:`plan_note` found in one note."""
+
+    edits: tuple[Edit, ...]
+    mentioned: frozenset[str]  # entity ids named in prose, linked now or not
+    linked: frozenset[str]  # entity ids the note already links to
+
+
+@dataclass(frozen=True, slots=True)
+class _Surface:
+    entity_id: str
+    written: frozenset[str]  # the surface as given (and its Unicode and apostrophe variants)
+    exact: bool  # only as written (acronyms, names that start in lower case)
+    capital: bool  # the text must start with a capital letter
+    weak: bool  # a one-word alias of a person: needs the full name or extraction in the note
+    gated: bool  # a topic without a hub, or a company name that is a word: needs extraction in the note
+
+
+class NameTable:
+    """Every surface of every target in one Aho-Corasick automaton, built once per vault.
+
+    A surface claimed by two entities is kept for the one whose *name* it is, and dropped (with a
+    warning) when that does not settle it: an ambiguous "Sam" links to no one.
+    """
+
+    def __init__(self, targets: Iterable[Target]) -> None:
+        self.targets: dict[str, Target] = {}
+        self.warnings: list[Issue] = []
+        claims: dict[str, list[tuple[Target, str, bool]]] = defaultdict(list)
+        for target in sorted(targets, key=lambda t: t.entity_id):
+            if target.note is not None and _UNSAFE_TARGET.search(target.note):
+                self.warnings.append(
+                    Issue(target.note, "unlinkable", f"{target.note}: its name cannot be written in a link; not linked")
+                )
+                continue
+            self.targets[target.entity_id] = target
+            for surface in dict.fromkeys((target.name, *target.surfaces)):
+                clean = " ".join(unicodedata.normalize("NFC", surface).split())
+                if _is_linkable_surface(clean):
+                    claims[_lower(clean)].append((target, clean, fold(clean) == fold(target.name)))
+        self._surfaces: list[_Surface] = []
+        self._automaton = ahocorasick.Automaton()
+        for key, found in sorted(claims.items()):
+            owners = {t.entity_id for t, _, _ in found}
+            if len(owners) > 1:
+                named = {t.entity_id for t, _, is_name in found if is_name}
+                if len(named) != 1:
+                    self.warnings.append(
+                        Issue(None, "ambiguous-name", f"'{found[0][1]}' names {len(owners)} entities "
+                              f"({', '.join(sorted(owners))}); it is not linked")
+                    )
+                    continue
+                owner = next(iter(named))
+                found = [item for item in found if item[0].entity_id == owner]
+            target = found[0][0]
+            written = frozenset(s for _, s, _ in found)
+            self._add(key, target, written)
+        if len(self._automaton):
+            self._automaton.make_automaton()
+        self._link_keys: dict[str, str] = {}
+        for target in self.targets.values():
+            keys = [fold(target.name)]
+            if target.note is not None:
+                keys += [fold(_drop_md(target.note)), fold(stem_of(target.note))]
+            for key in keys:
+                self._link_keys.setdefault(key, target.entity_id)
+
+    def _add(self, key: str, target: Target, written: frozenset[str]) -> None:
+        person_or_company = target.type in (EntityType.PERSON, EntityType.COMPANY)
+        sample = min(written)
+        letters = [ch for ch in sample if ch.isalpha()]
+        acronym = len(letters) > 0 and all(ch.isupper() for ch in letters) and len(letters) <= 6
+        exact = acronym or (person_or_company and not sample[0].isupper())
+        one_word = len(sample.split()) == 1
+        weak = target.type is EntityType.PERSON and one_word and len(target.name.split()) > 1
+        gated = (target.type is EntityType.TOPIC and target.note is None) or (
+            target.type is EntityType.COMPANY and fold(sample) in target.common
+        )
+        variants = set(written)
+        for surface in written:
+            variants.add(unicodedata.normalize("NFD", surface))
+            for a, b in (_APOSTROPHES, _APOSTROPHES[::-1]):
+                if a in surface:
+                    variants.add(surface.replace(a, b))
+        index = len(self._surfaces)
+        self._surfaces.append(
+            _Surface(target.entity_id, frozenset(variants), exact, person_or_company, weak, gated)
+        )
+        for variant in sorted(variants):
+            lowered = _lower(variant)
+            if lowered not in self._automaton:
+                self._automaton.add_word(lowered, (len(lowered), index))
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def entity_of_link(self, target: str) -> str | None:
+        """The entity a link target as written (``Stefan Mai``, ``People/Stefan Mai.md``,
+        ``../People/Stefan%20Mai.md`` once decoded) points at, by name or hub path; else None."""
+        key = fold(_drop_md(target.strip()))
+        found = self._link_keys.get(key)
+        if found is None and "/" in key:
+            found = self._link_keys.get(key.rpartition("/")[2])
+        return found
+
+    def hits(self, lowered: str, text: str, start: int) -> Iterable[tuple[int, int, _Surface]]:
+        """Every whole-word occurrence of a surface in ``text[start:]`` that passes its case rule."""
+        if not len(self._automaton):
+            return
+        for last, (length, index) in self._automaton.iter(lowered, start):
+            begin, end = last - length + 1, last + 1
+            if not _is_boundary(text, begin, end):
+                continue
+            surface = self._surfaces[index]
+            written = text[begin:end]
+            if surface.exact:
+                if written not in surface.written:
+                    continue
+            elif surface.capital and not written[0].isupper() and written not in surface.written:
+                continue
+            yield begin, end, surface
+
+
+def _is_linkable_surface(surface: str) -> bool:
+    return len(surface) >= 2 and any(ch.isalpha() for ch in surface) and not _UNLINKABLE.search(surface)
+
+
+def _lower(text: str) -> str:
+    """``text.lower()`` with the same length, so offsets found in it are offsets in ``text``.
+
+    Only ``İ`` grows when lowered; it is left as it is (on both sides of a match).
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if ch == "\u0130" else ch.lower() for ch in text)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"
+
+
+def _is_boundary(text: str, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` is a whole word (or words): no letter, digit or mark on either
+    side, and no hyphenated word glued after it ("Meta-learning" is not Meta)."""
+    if start > 0 and _is_word_char(text[start - 1]):
+        return False
+    if end < len(text):
+        after = text[end]
+        if _is_word_char(after):
+            return False
+        if after == "-" and end + 1 < len(text) and _is_word_char(text[end + 1]):
+            return False
+    return True
+
+
+def _drop_md(path: str) -> str:
+    return path[:-3] if path.lower().endswith(".md") else path
+
+
+def is_opted_out(text: str, parsed: ParsedNote) -> bool:
+    """Whether the note's front matter says ``vaultlink: false`` (also when its YAML is broken)."""
+    value = parsed.metadata.get("vaultlink")
+    if value is False or (isinstance(value, str) and value.strip().casefold() in ("false", "no", "off")):
+        return True
+    if isinstance(value, Mapping) and value.get("link") is False:
+        return True
+    return bool(parsed.frontmatter_end) and _OPT_OUT.search(text, 0, parsed.frontmatter_end) is not None
+
+
+# Writing a link ------------------------------------------------------------------------------
+
+
+def link_path(note: str, source: str, style: LinkStyle, unique: bool = True) -> str:
+    """The path a new link to the note at ``note`` carries, from the note at ``source``, without
+    ``.md``: ``Stefan Mai`` (shortest and unique), ``People/Stefan Mai`` (absolute, or shortest
+    when another note shares the name), ``../People/Stefan Mai`` (relative)."""
+    bare = _drop_md(note)
+    if style.format is LinkFormat.SHORTEST:
+        return stem_of(note) if unique else bare
+    if style.format is LinkFormat.ABSOLUTE:
+        return bare
+    return relative_path(bare, source.rpartition("/")[0])
+
+
+def relative_path(path: str, folder: str) -> str:
+    """``path`` (vault-relative) as seen from ``folder`` (vault-relative, "" for the root)."""
+    parts = path.split("/")
+    base = [p for p in folder.split("/") if p]
+    common = 0
+    while common < min(len(base), len(parts) - 1) and base[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:])
+
+
+def write_link(path: str, shown: str, style: LinkStyle, in_table: bool = False) -> str:
+    """A link to ``path`` (as :func:`link_path` gives it) that shows ``shown``.
+
+    ``[[path]]`` when they are equal, else ``[[path|shown]]`` (``\\|`` on a table line); with
+    markdown links, ``[shown](path.md)`` with the path percent-encoded.
+    """
+    if style.markdown:
+        return f"[{shown}]({quote(path + '.md', safe='/')})"
+    if path == shown:
+        return f"[[{path}]]"
+    bar = "\\|" if in_table else "|"
+    return f"[[{path}{bar}{shown}]]"
+
+
+def _target_link(target: Target, shown: str, source: str, style: LinkStyle, in_table: bool) -> str:
+    if target.note is None:
+        return write_link(target.name, shown, style, in_table)
+    return write_link(link_path(target.note, source, style, target.unique), shown, style, in_table)
+
+
+# Planning one note ---------------------------------------------------------------------------
+
+
+def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOptions = LinkOptions()) -> NoteLinks:
+    """The link insertions for one note, sorted by offset, with the entities it names.
+
+    ``text`` is the note's decoded text (no byte-order mark) and ``parsed`` its parse. Offsets
+    in the edits are offsets in ``text``; applying them (:func:`apply_edits`) changes nothing
+    but the inserted link syntax, and planning the result again gives no edit.
+    """
+    linked = frozenset(
+        found
+        for link in parsed.links
+        if link.start >= 0 and link.target and (found := table.entity_of_link(link.target)) is not None
+    )
+    if not len(table):
+        return NoteLinks((), frozenset(), linked)
+    body = parsed.frontmatter_end
+    lowered = _lower(text)
+    hits = list(table.hits(lowered, text, body))
+    if not hits:
+        return NoteLinks((), frozenset(), linked)
+    strong = set(linked)
+    strong.update(surface.entity_id for _, _, surface in hits if not surface.weak)
+    block = hubs.find_block(text, parsed.protected)
+    heading_starts = [h.start for h in parsed.headings]
+    candidates: list[tuple[int, int, _Surface]] = []
+    html: list[tuple[int, int]] | None = None
+    for start, end, surface in hits:
+        if is_protected(parsed.protected, start, end):
+            continue
+        if block is not None and block[0] < end and start < block[1]:
+            continue
+        if _in_heading(parsed, heading_starts, start) or _is_setext_heading(text, start):
+            continue
+        if (start > 0 and text[start - 1] in "[!") or (end < len(text) and text[end] == "]"):
+            continue  # "[Amazon]" may be a reference link; "!" before a wikilink makes an embed
+        target = table.targets[surface.entity_id]
+        if surface.weak and surface.entity_id not in strong and not _confirmed(target, parsed.path):
+            continue
+        if surface.gated and target.confirmed is not None and parsed.path not in target.confirmed:
+            continue
+        if html is None:
+            html = _html_regions(text, parsed)
+        if html and any(s < end and start < e for s, e in html):
+            continue
+        candidates.append((start, end, surface))
+    candidates.sort(key=lambda c: (c[0], c[0] - c[1]))
+    chosen: list[tuple[int, int, _Surface]] = []
+    reach = -1
+    for start, end, surface in candidates:
+        if start >= reach:
+            chosen.append((start, end, surface))
+            reach = end
+    if is_opted_out(text, parsed):
+        return NoteLinks((), frozenset(c[2].entity_id for c in chosen), linked)
+    mentioned: set[str] = set()
+    done = set(linked)
+    edits: list[Edit] = []
+    tables: set[int] | None = None
+    for start, end, surface in chosen:
+        target = table.targets[surface.entity_id]
+        if _is_self(target, parsed):
+            continue
+        mentioned.add(target.entity_id)
+        if target.type not in options.types or (not options.all_mentions and target.entity_id in done):
+            continue
+        done.add(target.entity_id)
+        line = line_of(parsed.line_starts, start)
+        if tables is None:
+            tables = _table_lines(text, parsed.line_starts)
+        written = text[start:end]
+        new = _target_link(target, written, parsed.path, options.style, line in tables)
+        edits.append(Edit(start, end, written, new, target.entity_id, line))
+    return NoteLinks(tuple(edits), frozenset(mentioned), linked)
+
+
+def _confirmed(target: Target, path: str) -> bool:
+    return target.confirmed is not None and path in target.confirmed
+
+
+def _is_self(target: Target, parsed: ParsedNote) -> bool:
+    if target.note is not None:
+        return fold(target.note) == fold(parsed.path)
+    return fold(target.name) == fold(parsed.name)
+
+
+def _in_heading(parsed: ParsedNote, starts: list[int], offset: int) -> bool:
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and parsed.headings[index].start <= offset < parsed.headings[index].end
+
+
+def _is_setext_heading(text: str, offset: int) -> bool:
+    """Whether the line holding ``offset`` is underlined with ``===`` or ``---`` (a heading)."""
+    end = text.find("\n", offset)
+    if end < 0:
+        return False
+    following = text.find("\n", end + 1)
+    underline = text[end + 1 : len(text) if following < 0 else following]
+    line_start = text.rfind("\n", 0, offset) + 1
+    if not text[line_start:end].strip() or text[line_start:end].lstrip().startswith(("-", "*", "+", "|", ">")):
+        return False
+    return _SETEXT.fullmatch(underline) is not None
+
+
+def _html_regions(text: str, parsed: ParsedNote) -> list[tuple[int, int]]:
+    """The text between an HTML opening tag and its closing tag (``<span>Tom</span>``): Obsidian
+    renders no markdown there, so a link would show as brackets. An element never closed runs
+    to the next blank line."""
+    out: list[tuple[int, int]] = []
+    for span in parsed.protected:
+        if span.kind is not SpanKind.HTML:
+            continue
+        opening = _HTML_OPEN.match(text, span.start, span.end)
+        if opening is None or text[span.end - 2 : span.end] == "/>" or opening.group(1).lower() in _VOID_TAGS:
+            continue
+        closing = re.compile(rf"</{re.escape(opening.group(1))}\s*>", re.I).search(text, span.end)
+        if closing is not None:
+            out.append((span.end, closing.start()))
+        else:
+            blank = re.compile(r"\n[ \t]*\r?\n").search(text, span.end)
+            out.append((span.end, len(text) if blank is None else blank.start()))
+    return out
+
+
+def _table_lines(text: str, line_starts: Sequence[int]) -> set[int]:
+    """1-based numbers of the lines that belong to a markdown table (header, delimiter, rows)."""
+    if "|" not in text:
+        return set()
+    lines = text.split("\n")
+    out: set[int] = set()
+    for index in range(1, len(lines)):
+        row = lines[index]
+        if "|" in row and "-" in row and "|" in lines[index - 1] and _TABLE_DELIMITER.fullmatch(row):
+            out.update((index, index + 1))
+            follow = index + 1
+            while follow < len(lines) and lines[follow].strip() and "|" in lines[follow]:
+                out.add(follow + 1)
+                follow += 1
+    return out
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """``text`` with every edit applied (edits must not overlap; any order)."""
+    out: list[str] = []
+    pos = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if edit.start < pos or text[edit.start : edit.end] != edit.old:
+            raise ValueError(f"edit at {edit.start} does not fit the text")
+        out.append(text[pos : edit.start])
+        out.append(edit.new)
+        pos = edit.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# Planning a vault ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file a plan would write: its text before (None for a new file) and after."""
+
+    path: str
+    before: str | None
+    after: str
+    sha256: str | None  # of the bytes the plan was made from; None for a new file
+    bom: bool = False
+    edits: tuple[Edit, ...] = ()
+
+    @property
+    def created(self) -> bool:
+        return self.before is None
+
+    @property
+    def links(self) -> tuple[Edit, ...]:
+        return tuple(e for e in self.edits if e.kind is EditKind.LINK)
+
+    def encoded(self) -> bytes:
+        """The bytes to write: UTF-8, with the byte-order mark again when the note had one."""
+        return ("\ufeff" if self.bom else "").encode("utf-8") + self.after.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class LinkPlan:
+    """Every change one ``vaultlink link`` run would make, files sorted by path."""
+
+    root: str
+    changes: tuple[FileChange, ...]
+    types: Mapping[str, EntityType] = field(default_factory=dict)  # entity id -> type, for reports
+    warnings: tuple[Issue, ...] = ()
+
+    @property
+    def links(self) -> tuple[tuple[str, Edit], ...]:
+        return tuple((c.path, e) for c in self.changes for e in c.links)
+
+    def counts(self) -> dict[str, int]:
+        """Notes changed, links by type, hubs created and hub blocks updated."""
+        per_type = Counter(self.types.get(edit.entity_id, EntityType.TOPIC).value for _, edit in self.links)
+        return {
+            "files": len(self.changes),
+            "notes_linked": sum(1 for c in self.changes if c.links),
+            "links": len(self.links),
+            "person": per_type.get("person", 0),
+            "company": per_type.get("company", 0),
+            "topic": per_type.get("topic", 0),
+            "hubs_created": sum(1 for c in self.changes if c.created),
+            "hubs_updated": sum(
+                1 for c in self.changes if not c.created and any(e.kind is EditKind.BLOCK for e in c.edits)
+            ),
+        }
+
+
+@dataclass(frozen=True)
+class VaultOptions:
+    """What :func:`plan_vault` should do beyond one note's links."""
+
+    all_mentions: bool = False
+    types: frozenset[EntityType] = ALL_TYPES
+    create_hubs: bool = False
+    update_hubs: bool = True
+    scope: frozenset[str] | None = None  # vault paths (or "Folder/" prefixes) that may change; None: all
+    folders: Mapping[EntityType, str] = field(default_factory=lambda: dict(hubs.DEFAULT_FOLDERS))
+    common: frozenset[str] = frozenset()  # folded company surfaces that are ordinary words
+
+
+def in_scope(path: str, scope: frozenset[str] | None) -> bool:
+    """Whether ``path`` is one of the scope's paths or under one of its ``Folder/`` prefixes."""
+    if scope is None:
+        return True
+    return path in scope or any(p.endswith("/") and path.startswith(p) for p in scope)
+
+
+def plan_vault(
+    notes: Sequence[tuple[Note, ParsedNote]],
+    index: VaultIndex,
+    options: VaultOptions = VaultOptions(),
+    taken: Collection[str] = (),
+) -> LinkPlan:
+    """Plan the links of every note and the hub notes of every entity of the chosen types.
+
+    ``notes`` are the notes as read just now (text, hash, parse); ``index`` gives the entities,
+    relations and advice; ``taken`` lists other vault paths a new hub must not take (attachments,
+    ignored notes). Entities come from the index, plus one per hub note it does not cover.
+    """
+    style = LinkStyle.from_settings(index.settings)
+    by_path = {parsed.path: (note, parsed) for note, parsed in notes}
+    private = {n.path for n in index.notes if n.private} | {
+        p.path for _, p in notes if p.metadata.get("private") is True
+    }
+    blocks = {
+        path: found
+        for path, (note, parsed) in by_path.items()
+        if hubs.BLOCK_START in note.text and (found := hubs.find_block(note.text, parsed.protected)) is not None
+    }
+    entities = _without_block_echoes(
+        hubs.merge_entities(index.entities, hubs.entities_from_hubs(p for _, p in notes)), blocks, by_path
+    )
+    index = replace(index, advice=tuple(a for a in index.advice if not _in_block(blocks, by_path, a.note, a.line)))
+    hub_of = {e.id: e.note for e in entities if e.note}
+    created: dict[str, str] = {}
+    if options.create_hubs:
+        used = set(by_path) | set(taken)
+        for entity in sorted(entities, key=lambda e: e.id):
+            if entity.note is not None or entity.type not in options.types:
+                continue
+            seen = {m.note for m in entity.mentions} - private
+            if not any(in_scope(path, options.scope) and path in by_path for path in seen):
+                continue
+            path = hubs.hub_path(entity, used, options.folders)
+            used.add(path)
+            created[entity.id] = path
+            hub_of[entity.id] = path
+    hub_paths = set(hub_of.values())
+    stems = Counter(fold(stem_of(path)) for path in [*by_path, *created.values()])
+    targets = [
+        Target(
+            entity_id=e.id,
+            type=e.type,
+            name=e.name,
+            surfaces=e.aliases,
+            note=hub_of.get(e.id),
+            unique=stems[fold(stem_of(hub_of[e.id]))] <= 1 if e.id in hub_of else True,
+            common=frozenset(fold(s) for s in (e.name, *e.aliases) if fold(s) in options.common),
+            confirmed=frozenset(m.note for m in e.mentions) if e.mentions else None,
+        )
+        for e in entities
+    ]
+    table = NameTable(targets)
+    link_options = LinkOptions(options.all_mentions, options.types, style)
+    edits: dict[str, list[Edit]] = {}
+    named_in: dict[str, set[str]] = defaultdict(set)
+    for path in sorted(by_path):
+        note, parsed = by_path[path]
+        links = plan_note(note.text, parsed, table, link_options)
+        for entity_id in links.mentioned | links.linked:
+            named_in[entity_id].add(path)
+        if links.edits and in_scope(path, options.scope):
+            edits[path] = list(links.edits)
+    changes: list[FileChange] = []
+    if options.update_hubs or options.create_hubs:
+        changes += _plan_hubs(
+            entities, by_path, index, options, style, hub_of, created, hub_paths, private, named_in, stems, edits
+        )
+    for path, note_edits in edits.items():
+        note, _ = by_path[path]
+        ordered = tuple(sorted(note_edits, key=lambda e: e.start))
+        changes.append(FileChange(path, note.text, apply_edits(note.text, ordered), note.sha256, note.bom, ordered))
+    return LinkPlan(
+        root=index.root,
+        changes=tuple(sorted(changes, key=lambda c: c.path)),
+        types={e.id: e.type for e in entities},
+        warnings=tuple(table.warnings),
+    )
+
+
+def _in_block(
+    blocks: Mapping[str, tuple[int, int]], by_path: Mapping[str, tuple[Note, ParsedNote]], note: str, line: int
+) -> bool:
+    """Whether line ``line`` of ``note`` lies inside the note's managed block."""
+    block = blocks.get(note)
+    if block is None or line < 1:
+        return False
+    starts = by_path[note][1].line_starts
+    return line <= len(starts) and block[0] <= starts[line - 1] < block[1]
+
+
+def _without_block_echoes(
+    entities: Sequence[Entity],
+    blocks: Mapping[str, tuple[int, int]],
+    by_path: Mapping[str, tuple[Note, ParsedNote]],
+) -> tuple[Entity, ...]:
+    """Entities without the mentions found inside managed blocks (vaultlink's own quotes, read
+    back), and without entities known only from there; a hub that no longer exists is dropped.
+
+    Without this, a second run would learn from the first run's hub blocks and never settle.
+    """
+    out: list[Entity] = []
+    for entity in entities:
+        if entity.note is not None and entity.note not in by_path:
+            entity = replace(entity, note=None)
+        kept = tuple(
+            m
+            for m in entity.mentions
+            if m.note not in blocks
+            or not (
+                blocks[m.note][0] <= m.start < blocks[m.note][1]
+                if m.start >= 0
+                else m.source in (Source.TEXT, Source.GAZETTEER) and _in_block(blocks, by_path, m.note, m.line)
+            )
+        )
+        if entity.mentions and not kept and entity.note is None:
+            continue
+        out.append(entity if len(kept) == len(entity.mentions) else replace(entity, mentions=kept))
+    return tuple(out)
+
+
+def _plan_hubs(
+    entities: Sequence[Entity],
+    by_path: Mapping[str, tuple[Note, ParsedNote]],
+    index: VaultIndex,
+    options: VaultOptions,
+    style: LinkStyle,
+    hub_of: Mapping[str, str],
+    created: Mapping[str, str],
+    hub_paths: set[str],
+    private: set[str],
+    named_in: Mapping[str, set[str]],
+    stems: Counter[str],
+    edits: dict[str, list[Edit]],
+) -> list[FileChange]:
+    """New hub notes, and the managed block edits of existing ones (added to ``edits``)."""
+    names = {e.id: e.name for e in entities}
+    out: list[FileChange] = []
+    for entity in sorted(entities, key=lambda e: e.id):
+        hub = hub_of.get(entity.id)
+        if hub is None or entity.type not in options.types:
+            continue
+        is_new = entity.id in created
+        if not is_new and (not options.update_hubs or not in_scope(hub, options.scope)):
+            continue
+        if not is_new:
+            note, parsed = by_path[hub]
+            if is_opted_out(note.text, parsed):
+                continue
+
+        def note_link(path: str, hub: str = hub) -> str:
+            return write_link(link_path(path, hub, style, stems[fold(stem_of(path))] <= 1), stem_of(path), style)
+
+        sources = ({m.note for m in entity.mentions} | named_in.get(entity.id, set())) - hub_paths - private
+        mentions = []
+        for path in sorted(sources):
+            if path not in by_path:
+                continue
+            source_note, source_parsed = by_path[path]
+            snippet = hubs.make_snippet(source_note.text, source_parsed, (entity.name, *entity.aliases))
+            mentions.append(hubs.HubMention(path, note_link(path), source_parsed.date, snippet))
+        advice = _hub_advice(entity, index, names, private, note_link)
+        if is_new:
+            company = _current_company(entity, index, names, hub_of, style, stems, created[entity.id])
+            text = hubs.new_hub_text(entity, hubs.render_block(mentions, advice), company)
+            out.append(FileChange(created[entity.id], None, text, None))
+            continue
+        note, parsed = by_path[hub]
+        found = hubs.block_edit(note.text, parsed, hubs.render_block(mentions, advice, hubs.newline_of(note.text)))
+        if found is not None:
+            start, end, new = found
+            edit = Edit(start, end, note.text[start:end], new, "", line_of(parsed.line_starts, start), EditKind.BLOCK)
+            edits.setdefault(hub, []).append(edit)
+    return out
+
+
+def _hub_advice(
+    entity: Entity,
+    index: VaultIndex,
+    names: Mapping[str, str],
+    private: set[str],
+    note_link: Callable[[str], str],
+) -> list[hubs.HubAdvice]:
+    """A person's advice grouped by topic; a topic's advice grouped by person."""
+    out: list[hubs.HubAdvice] = []
+    for item in index.advice:
+        if item.note in private:
+            continue
+        if entity.type is EntityType.PERSON and item.person == entity.id:
+            group = names.get(item.topics[0], item.topics[0]) if item.topics else "Other"
+        elif entity.type is EntityType.TOPIC and entity.id in item.topics:
+            group = names.get(item.person, item.person) if item.person else "Other"
+        else:
+            continue
+        out.append(hubs.HubAdvice(group, item.text, item.question, note_link(item.note), item.date, item.note, item.line))
+    return out
+
+
+def _current_company(
+    entity: Entity,
+    index: VaultIndex,
+    names: Mapping[str, str],
+    hub_of: Mapping[str, str],
+    style: LinkStyle,
+    stems: Counter[str],
+    source: str,
+) -> str | None:
+    """``[[Company]]`` for a person's current employer (else their last known one), or None."""
+    if entity.type is not EntityType.PERSON:
+        return None
+    for kind in (RelationType.WORKS_AT, RelationType.WORKED_AT):
+        found = sorted(
+            (names[r.target], r.target)
+            for r in index.relations
+            if r.source == entity.id and r.type is kind and r.target in names
+        )
+        if found:
+            name, company = found[0]
+            hub = hub_of.get(company)
+            plain = LinkStyle(style.format, markdown=False)  # properties hold wikilinks only
+            if hub is None:
+                return write_link(name, name, plain)
+            return write_link(link_path(hub, source, plain, stems[fold(stem_of(hub))] <= 1), name, plain)
+    return None
+
+
+def keep_edits(plan: LinkPlan, keep: Callable[[FileChange, Edit | None], bool]) -> LinkPlan:
+    """The plan with only the link edits (and new files, asked with ``None``) that ``keep`` accepts.
+
+    Managed block edits stay with their note; a note left with no edit drops out.
+    """
+    changes: list[FileChange] = []
+    for change in plan.changes:
+        if change.created:
+            if keep(change, None):
+                changes.append(change)
+            continue
+        assert change.before is not None
+        kept = tuple(e for e in change.edits if e.kind is EditKind.BLOCK or keep(change, e))
+        if kept:
+            changes.append(replace(change, edits=kept, after=apply_edits(change.before, kept)))
+    return replace(plan, changes=tuple(changes))
+
+
+def summarize_plan(plan: LinkPlan, written: bool = False) -> str:
+    """One or two lines for people: what the plan changes (or changed, with ``written``)."""
+    c = plan.counts()
+    verb = "Linked" if written else "Would link"
+    lines = [
+        f"{verb} {c['links']} mention{'s' if c['links'] != 1 else ''} in {c['notes_linked']} "
+        f"note{'s' if c['notes_linked'] != 1 else ''} ({c['person']} person, {c['company']} company, "
+        f"{c['topic']} topic)"
+    ]
+    if c["hubs_created"] or c["hubs_updated"]:
+        lines.append(
+            f"{'Created' if written else 'Would create'} {c['hubs_created']} hub note"
+            f"{'s' if c['hubs_created'] != 1 else ''}; "
+            f"{'updated' if written else 'would update'} {c['hubs_updated']} hub block"
+            f"{'s' if c['hubs_updated'] != 1 else ''}"
+        )
+    if not plan.changes:
+        lines = ["Nothing to change: every mention is already linked."]
+    return "\n".join(lines)
+
+
+def plan_to_document(plan: LinkPlan) -> dict[str, Any]:
+    """The plan as JSON-ready data (``vaultlink link --json``), every list in a stable order."""
+    return {
+        "schema": 1,
+        "vault": plan.root,
+        "summary": plan.counts(),
+        "changes": [
+            {
+                "path": change.path,
+                "action": "create" if change.created else "modify",
+                "links": [
+                    {
+                        "line": e.line,
+                        "start": e.start,
+                        "end": e.end,
+                        "text": e.old,
+                        "link": e.new,
+                        "entity": e.entity_id,
+                        "type": plan.types[e.entity_id].value if e.entity_id in plan.types else None,
+                    }
+                    for e in change.links
+                ],
+                "hub_block": change.created or any(e.kind is EditKind.BLOCK for e in change.edits),
+            }
+            for change in plan.changes
+        ],
+        "warnings": [{"note": w.path, "kind": w.kind, "message": w.message} for w in plan.warnings],
+    }
+
+
+def describe_edit(change: FileChange, edit: Edit | None, width: int = 110) -> str:
+    """One line that shows a proposal in context: ``Chats/x.md:12: …been at [[Amazon]] and…``."""
+    if edit is None or change.before is None:
+        return f"{change.path}: new hub note"
+    text = change.before
+    start = text.rfind("\n", 0, edit.start) + 1
+    end = text.find("\n", edit.end)
+    end = len(text) if end < 0 else end
+    before = text[start : edit.start].replace("\t", " ").lstrip()
+    after = text[edit.end : end].replace("\t", " ").rstrip("\r ")
+    room = max(10, (width - len(edit.new)) // 2)
+    if len(before) > room:
+        before = "…" + before[-room:]
+    if len(after) > room:
+        after = after[:room] + "…"
+    return f"{change.path}:{edit.line}: {before}{edit.new}{after}"
