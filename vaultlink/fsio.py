@@ -13,6 +13,7 @@ import pickle
 import re
 import stat
 import tempfile
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -260,7 +261,23 @@ def file_digest(path: Path) -> str:
 # The cache -----------------------------------------------------------------------------------
 
 
-def cache_path(root: Path) -> Path:
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of vaultlink's own code and data: a cache made by other code is not trusted.
+
+    Keyed on content, not the version number, so an edited parser or gazetteer never serves a
+    stale parse.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".tsv", ".json", ".txt") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def cache_path(root: Path, kind: str = "scan") -> Path:
     """Where the scan cache of this vault lives: the user's cache folder, never the vault."""
     base = os.environ.get("VAULTLINK_CACHE_DIR")
     if not base:
@@ -268,12 +285,12 @@ def cache_path(root: Path) -> Path:
 
         base = user_cache_dir("vaultlink", appauthor=False)
     key = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:20]
-    return Path(base) / f"scan-{key}.pickle"
+    return Path(base) / f"{kind}-{key}.pickle"
 
 
-def load_cache(root: Path, version: str) -> dict[str, Any]:
+def load_cache(root: Path, version: str, kind: str = "scan") -> dict[str, Any]:
     """The cached records of this vault, or ``{}`` when missing, corrupt or of another format."""
-    path = cache_path(root)
+    path = cache_path(root, kind)
     try:
         with open(path, "rb") as handle:
             data = pickle.load(handle)
@@ -281,21 +298,27 @@ def load_cache(root: Path, version: str) -> dict[str, Any]:
         return {}
     except Exception:  # noqa: BLE001 - a corrupt cache of any kind is discarded, never trusted
         return {}
-    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("version") != version:
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != CACHE_FORMAT
+        or data.get("version") != version
+        or data.get("code") != code_fingerprint()
+    ):
         return {}
     records = data.get("records")
     return records if isinstance(records, dict) else {}
 
 
-def save_cache(root: Path, version: str, records: dict[str, Any]) -> Issue | None:
+def save_cache(root: Path, version: str, records: dict[str, Any], kind: str = "scan") -> Issue | None:
     """Write the cache atomically; a cache that cannot be written is a warning, not an error."""
-    path = cache_path(root)
+    path = cache_path(root, kind)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".scan-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump({"format": CACHE_FORMAT, "version": version, "records": records}, handle, protocol=5)
+                payload = {"format": CACHE_FORMAT, "version": version, "code": code_fingerprint(), "records": records}
+                pickle.dump(payload, handle, protocol=5)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -33,7 +33,8 @@ from vaultlink.model import (
 from vaultlink.extract import ExtractContext, Found, NoteFacts, find_hub
 from vaultlink.extract.lexicon import build_automaton
 from vaultlink.extract.names import slug
-from vaultlink.extract.topics import lower, topic_from_note
+from vaultlink.extract.lexicon import lower
+from vaultlink.extract.topics import topic_from_note
 from vaultlink.markdown import line_of
 
 if TYPE_CHECKING:

@@ -17,7 +17,8 @@ from vaultlink.extract.advice import AdviceDraft, find_advice
 from vaultlink.extract.lexicon import Lexicon, Topic, load_lexicon
 from vaultlink.extract.names import PERSON, clean_name, is_person_name, is_stopword, looks_like_full_name
 from vaultlink.extract.participants import company_property, frontmatter_participants, title_participants
-from vaultlink.extract.topics import TopicHit, TopicMatcher, lower, topic_from_note
+from vaultlink.extract.lexicon import iter_words, word_view
+from vaultlink.extract.topics import TopicHit, TopicMatcher, topic_from_note
 from vaultlink.markdown import as_string_list, line_of, prose_mask
 from vaultlink.model import EntityType, ParsedNote, RelationType, Source
 from vaultlink.model import fold
@@ -268,16 +269,16 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
 
     context_spans = {(hit.start, hit.end) for hit in company_hits}
     context_starts = {hit.start for hit in company_hits}
-    low = lower(masked)
-    for end, (surface, company) in lexicon.company_automaton.iter(low):
-        start = end - len(surface) + 1
-        if not _is_word(low, start, end + 1):
-            continue
-        written = masked[start : end + 1]
+    view = word_view(masked)
+    for start, stop, (surface, company) in iter_words(lexicon.company_automaton, view):
+        end = stop - 1
+        if stop < len(masked) and masked[stop] == "-" and masked[stop + 1 : stop + 2].isalpha():
+            continue  # "meta-learning"
+        written = masked[start:stop]
         if surface in company.common:
             if not written[:1].isupper() or start not in context_starts:
                 continue
-        elif written.islower() and _next_word(low, end + 1) in _PRODUCT_WORDS:
+        elif written.islower() and _next_word(view, stop) in _PRODUCT_WORDS:
             continue
         found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
         if start not in context_starts:
@@ -295,15 +296,17 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     person_names = {fold(f.name) for f in found if f.type is EntityType.PERSON and f.strength not in ("weak", "medium", "name")}
     found = [f for f in found if f.type is not EntityType.COMPANY or fold(f.name) not in person_names]
     company_spans = [(f.start, f.end) for f in found if f.type is EntityType.COMPANY and f.start >= 0]
+    company_chars = {i for s, e in company_spans for i in range(s, e)}
     found = [
         f
         for f in found
         if f.type is not EntityType.PERSON
         or f.strength not in ("weak", "medium", "name")
-        or not any(s < f.end and f.start < e for s, e in company_spans)
+        or not any(i in company_chars for i in range(f.start, f.end))
     ]
     found.extend(_first_name_mentions(runs, found, participants, starts, ctx))
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
+    people_starts = [p.start for p in people]
     companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
     for hit in company_hits:
         if hit.label not in ("current", "past", "direct"):
@@ -312,10 +315,10 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         if company is None:
             continue
         if hit.label == "direct":
-            index = bisect.bisect_left([p.start for p in people], hit.start) - 1
+            index = bisect.bisect_left(people_starts, hit.start) - 1
             if index < 0 or not re.fullmatch(r"[ \t]+(?:from|at|@)[ \t]+", masked[people[index].end : hit.start]):
                 continue
-        subject = _subject_before(masked, hit.start, people, subject_default)
+        subject = _subject_before(masked, hit.start, people, people_starts, subject_default)
         if subject is None:
             continue
         relation = RelationType.WORKED_AT if hit.label == "past" else RelationType.WORKS_AT
@@ -329,14 +332,15 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             claims.append(Claim(RelationType.INTRODUCED, introducer, introduced, line_of(starts, match.start())))
 
     drafts = find_advice(parsed, masked, lexicon.stopwords)
+    cues = ctx.topics.scan(masked, view)
     advice = []
     for draft in drafts:
         if draft.speaker and is_person_name(draft.speaker, lexicon):
             found.append(
                 Found(EntityType.PERSON, draft.speaker, draft.line, -1, -1, Source.TEXT, "speaker")
             )
-        unit = f"{draft.question or ''}\n{draft.text}"
-        advice.append(AdviceFacts(draft, tuple(dict.fromkeys(hit.topic for hit in ctx.topics.find(unit)))))
+        spans = [(draft.question_start, draft.question_end), (draft.start, draft.end)]
+        advice.append(AdviceFacts(draft, ctx.topics.topic_ids_in(cues, spans)))
 
     if hub is not None and hub.type is EntityType.TOPIC:
         own = topic_from_note(hub.name, hub.aliases, ctx.taxonomy)
@@ -348,21 +352,27 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         for topic_id in fact.topics:
             if topic_id not in seen_topics:
                 seen_topics.add(topic_id)
-                unit = f"{fact.draft.question or ''}\n{fact.draft.text}"
-                hit = next(h for h in ctx.topics.find(unit) if h.topic == topic_id)
-                topics.append(TopicHit(topic_id, hit.evidence, fact.draft.start))
+                spans = [(fact.draft.question_start, fact.draft.question_end), (fact.draft.start, fact.draft.end)]
+                hit = next(h for h in ctx.topics.find_in(masked, cues, spans) if h.topic == topic_id)
+                topics.append(hit)
     body_start = parsed.frontmatter_end
     if parsed.headings and parsed.headings[0].level == 1 and fold(parsed.headings[0].text) in {fold(parsed.title), fold(parsed.name)}:
         body_start = max(body_start, parsed.headings[0].end)
     first_question = min((f.draft.start for f in advice), default=len(masked))
+    cue_starts = [cue[0] for cue in cues]
     for paragraph_start, paragraph in _paragraphs(masked, body_start):
+        first = bisect.bisect_left(cue_starts, paragraph_start)
+        if first >= len(cue_starts) or cue_starts[first] >= paragraph_start + len(paragraph):
+            continue
         # In a chat, what comes after the first question is discussion; before it, and in
         # notes that are not chats, a passing mention needs a second cue.
         strict = not participants or paragraph_start < first_question
-        for hit in ctx.topics.find(paragraph, strict=strict):
+        for hit in ctx.topics.find_in(
+            masked, cues, [(paragraph_start, paragraph_start + len(paragraph))], strict, skip=seen_topics
+        ):
             if hit.topic not in seen_topics:
                 seen_topics.add(hit.topic)
-                topics.append(TopicHit(hit.topic, hit.evidence, paragraph_start + hit.offset))
+                topics.append(hit)
 
     if hub is not None and hub.type is EntityType.COMPANY:
         for link in parsed.links:
@@ -461,14 +471,16 @@ def _first_line_participants(parsed: ParsedNote, masked: str, lexicon: Lexicon) 
     return []
 
 
-def _subject_before(masked: str, position: int, people: list[Found], default: str | None) -> str | None:
+def _subject_before(
+    masked: str, position: int, people: list[Found], people_starts: list[int], default: str | None
+) -> str | None:
     """Who a relation cue at ``position`` speaks of: the last person named earlier in the same
     sentence; a pronoun or no subject means the last person named before, or the participant;
     "I" or "we" means the author, whose employers are not tracked."""
     sentence_start = 0
     for match in _SENTENCE_BREAK.finditer(masked, max(0, position - 400), position):
         sentence_start = match.end()
-    index = bisect.bisect_left([p.start for p in people], position)
+    index = bisect.bisect_left(people_starts, position)
     before = [p for p in people[:index] if p.start >= sentence_start and p.end <= position]
     if before:
         return before[-1].name

@@ -47,6 +47,8 @@ class AdviceDraft:
     speaker: str | None  # a name written as "Name:" in a transcript, else None
     start: int
     end: int
+    question_start: int = -1
+    question_end: int = -1
 
 
 def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> list[AdviceDraft]:
@@ -54,7 +56,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
     heading_lines = {h.line: h for h in parsed.headings}
     title_key = parsed.title.casefold()
     items: list[AdviceDraft] = []
-    question: tuple[str, int] | None = None
+    question: tuple[str, int, int, int] | None = None  # text, line, start, end
     answer: list[tuple[int, int, int, str]] = []  # (line, start, end, text)
     in_advice = False
     lines = masked.split("\n")
@@ -65,7 +67,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
         nonlocal answer
         if answer and question is not None:
             text = " ".join(part for _, _, _, part in answer)
-            items.append(AdviceDraft(answer[0][0], question[0], text, None, answer[0][1], answer[-1][2]))
+            items.append(AdviceDraft(answer[0][0], question[0], text, None, answer[0][1], answer[-1][2], question[2], question[3]))
         answer = []
 
     for number, raw in enumerate(lines, 1):
@@ -86,7 +88,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
             if in_advice or is_title or not text or _NON_QUESTION_HEADINGS.match(text) or number == first_body_line:
                 question = None
             else:
-                question = (text, number)
+                question = (text, number, start, start + len(raw))
             continue
         if _ADVICE_LABEL.match(stripped):
             flush()
@@ -97,11 +99,22 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
             name, said = speaker.group("name"), speaker.group("text").strip()
             if name.casefold() in _AUTHOR_SPEAKERS:
                 flush()
-                question = (said, number) if said.endswith("?") else question
+                question = (said, number, start, start + len(raw)) if said.endswith("?") else question
                 continue
             if question is not None or in_advice:
                 who = None if name.casefold() in _ANSWER_SPEAKERS else name
-                items.append(AdviceDraft(number, question[0] if question else None, said, who, start + speaker.start("text"), start + len(line)))
+                items.append(
+                    AdviceDraft(
+                        number,
+                        question[0] if question else None,
+                        said,
+                        who,
+                        start + speaker.start("text"),
+                        start + len(line),
+                        question[2] if question else -1,
+                        question[3] if question else -1,
+                    )
+                )
                 continue
         bullet = _BULLET.match(line)
         if bullet and in_advice:
@@ -115,7 +128,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
             flush()
             in_advice = False
             text = next((g for g in emphasis.groups() if g), stripped) if emphasis else stripped
-            question = (text.strip().rstrip(":"), number)
+            question = (text.strip().rstrip(":"), number, start, start + len(raw))
             continue
         if _OTHER_LABEL.match(stripped) and not bullet:
             flush()

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from vaultlink.extract.names import CWORD, PERSON
 
 # A run of capitalised words, joined by spaces or the joiners company and person names use.
-RUN = re.compile(rf"{CWORD}(?:(?:[ \t]+(?:&|of|de|van|von|der|den|da|di|del|la|le|du|al|el|bin|dos|das)[ \t]+|[ \t]+){CWORD}){{0,3}}")
+_RUN_WORD = r"[A-Z\u00C0-\u00DE][\w&.'’+\-]*(?<![.'’\-])"  # starts with a capital: the engine skips to one
+RUN = re.compile(rf"{_RUN_WORD}(?:(?:[ \t]+(?:&|of|de|van|von|der|den|da|di|del|la|le|du|al|el|bin|dos|das)[ \t]+|[ \t]+){CWORD}){{0,3}}")
 _LEADERS = frozenset(
     "the a an and but or so if when while after before also then still just only even maybe perhaps "
     "my our your his her their its this that these those some any every each no not yes thanks thank "
     "he she they we i you it me him them us hi hello hey dear met ask asked email emailed ping thanked "
     "at for from with in on by to of".split()
 )
-_WINDOW = 80
+_WINDOW = 56
 
 _ROLE = (
     r"(?:engineer|engineering|developer|dev|manager|director|designer|scientist|researcher|analyst|PM|TPM|SWE|SDE|"
@@ -219,4 +220,17 @@ def find_introductions(masked: str) -> list[re.Match[str]]:
     low = masked.lower()
     if not any(cue in low for cue in _INTRO_CUES):
         return []
-    return [match for pattern in INTRO_PATTERNS for match in pattern.finditer(masked)]
+    matches: list[re.Match[str]] = []
+    done: set[int] = set()
+    for cue in _INTRO_CUES:
+        pos = low.find(cue)
+        while pos >= 0:
+            line_start = masked.rfind("\n", 0, pos) + 1
+            line_end = masked.find("\n", pos)
+            line_end = len(masked) if line_end < 0 else line_end
+            if line_start not in done:
+                done.add(line_start)
+                for pattern in INTRO_PATTERNS:
+                    matches.extend(pattern.finditer(masked, line_start, line_end))
+            pos = low.find(cue, line_end)
+    return sorted({m.span(): m for m in matches}.values(), key=lambda m: m.start())

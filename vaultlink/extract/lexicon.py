@@ -7,8 +7,10 @@ touching the user's disk, so the pure core may use it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, Iterator
 from importlib import resources
 
 import ahocorasick
@@ -40,7 +42,6 @@ class Lexicon:
     stopwords: frozenset[str]  # folded
     first_names: frozenset[str]  # folded
     company_automaton: ahocorasick.Automaton = field(repr=False, default=None)  # type: ignore[assignment]
-    topic_automaton: ahocorasick.Automaton = field(repr=False, default=None)  # type: ignore[assignment]
 
 
 def _read(name: str) -> str:
@@ -100,15 +101,51 @@ def load_lexicon() -> Lexicon:
         stopwords=parse_word_list(_read("stopwords.txt")),
         first_names=parse_word_list(_read("first_names.txt")),
     )
-    lexicon.company_automaton = build_automaton(companies)
-    topic_phrases: dict[str, tuple[str, str]] = {}
-    for topic in lexicon.topics:
-        for phrase in topic.weak:
-            topic_phrases.setdefault(phrase, (topic.id, "weak"))
-        for phrase in (*topic.strong, *(fold(a) for a in (topic.name, *topic.aliases))):
-            topic_phrases[phrase] = (topic.id, "strong")
-    lexicon.topic_automaton = build_automaton(topic_phrases)
+    lexicon.company_automaton = build_word_automaton(companies)  # type: ignore[arg-type]
     return lexicon
+
+
+_NON_WORD = re.compile(r"\W")
+
+
+def lower(text: str) -> str:
+    """Lowercase with the same length, so offsets in the result are offsets in ``text``."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
+def word_view(text: str) -> str:
+    """``text`` lowercased with every character that is not a letter or digit made a space,
+    same length. Matching `` name `` in it finds whole words only, in one C-speed pass."""
+    return _NON_WORD.sub(" ", lower(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def word_key(surface: str) -> str:
+    return " " + " ".join(word_view(surface).split()) + " "
+
+
+def build_word_automaton(table: dict[str, object]) -> ahocorasick.Automaton:
+    """An automaton over whole-word keys; each value is ``(surface, payload)``."""
+    automaton = ahocorasick.Automaton()
+    for surface, payload in table.items():
+        key = word_key(surface)
+        if key.strip():
+            automaton.add_word(key, (surface, payload))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def iter_words(automaton: ahocorasick.Automaton, view: str) -> Iterator[tuple[int, int, Any]]:
+    """Whole-word matches in a :func:`word_view`: (start, end, value), offsets into the text."""
+    if not len(automaton):
+        return
+    for end, value in automaton.iter(" " + view + " "):
+        key_length = len(word_key(value[0]))
+        yield end - key_length + 1, end - 1, value
 
 
 def build_automaton(table: dict[str, object]) -> ahocorasick.Automaton:

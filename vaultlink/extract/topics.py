@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 import ahocorasick
 
-from vaultlink.extract.lexicon import Topic, build_automaton
+from vaultlink.extract.lexicon import Topic, build_word_automaton, iter_words, lower, word_view
 from vaultlink.extract.names import slug
 from vaultlink.model import fold
 
@@ -33,45 +34,85 @@ class TopicMatcher:
             for phrase in (*topic.strong, topic.name, *topic.aliases):
                 entries = table.setdefault(lower(phrase), [])
                 entries[:] = [e for e in entries if e[0] != topic.id] + [(topic.id, True)]
-        self._automaton: ahocorasick.Automaton = build_automaton(table)  # type: ignore[arg-type]
+        self._automaton: ahocorasick.Automaton = build_word_automaton(table)  # type: ignore[arg-type]
+        self._last_cues: object = None
+        self._last_positions: list[int] = []
         self.key = "|".join(sorted(f"{t.id}:{t.name}:{','.join(t.strong)}:{','.join(t.weak)}:{','.join(t.aliases)}" for t in topics))
 
+    def scan(self, text: str, view: str | None = None) -> list[tuple[int, str, tuple[tuple[str, bool], ...]]]:
+        """Every whole-word topic phrase in ``text``: (offset, phrase, (topic id, strong)…), in order.
+
+        ``view`` is :func:`word_view` of ``text`` when the caller already has it.
+        """
+        cues = [
+            (start, surface, tuple(entries))
+            for start, _end, (surface, entries) in iter_words(self._automaton, view if view is not None else word_view(text))
+        ]
+        cues.sort(key=lambda cue: cue[0])
+        return cues
+
+    def _positions(self, cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]]) -> list[int]:
+        if self._last_cues is not cues:
+            self._last_cues, self._last_positions = cues, [cue[0] for cue in cues]
+        return self._last_positions
+
     def find(self, text: str, strict: bool = False) -> list[TopicHit]:
-        """Topics of ``text``: a strong phrase alone, or two different weak cues of one topic.
+        """Topics of ``text``: a strong phrase alone, or two different weak cues of one topic."""
+        return self.find_in(text, self.scan(text), [(0, len(text))], strict)
+
+    def topic_ids_in(
+        self, cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]], spans: list[tuple[int, int]]
+    ) -> tuple[str, ...]:
+        """The topic ids of ``spans`` (advice units: a strong phrase or two weak cues), in order."""
+        return tuple(topic for topic, _ in self._decide(cues, spans, strict=False))
+
+    def find_in(
+        self,
+        text: str,
+        cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]],
+        spans: list[tuple[int, int]],
+        strict: bool = False,
+        skip: set[str] | frozenset[str] = frozenset(),
+    ) -> list[TopicHit]:
+        """Topics of the parts ``spans`` of ``text``, from cues :meth:`scan` found in all of it.
 
         ``strict`` is for prose that is not advice (a bio line, a paragraph of context): there a
         strong phrase needs a second cue of the same topic, so a passing "data analyst" does not
         make the note about data science.
         """
-        if not len(self._automaton):
-            return []
-        low = lower(text)
+        hits = []
+        for topic_id, position in self._decide(cues, spans, strict):
+            if topic_id in skip:
+                continue
+            sentence, offset = _sentence_at(text, position)
+            hits.append(TopicHit(topic_id, sentence, offset))
+        return hits
+
+    def _decide(
+        self, cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]], spans: list[tuple[int, int]], strict: bool
+    ) -> list[tuple[str, int]]:
         strong: dict[str, int] = {}
         strong_surfaces: dict[str, set[str]] = {}
         weak: dict[str, dict[str, int]] = {}
-        for end, (surface, entries) in self._automaton.iter(low):
-            start = end - len(surface) + 1
-            if not _is_word_at(low, start, end + 1):
-                continue
-            for topic_id, is_strong in entries:
-                if is_strong:
-                    strong.setdefault(topic_id, start)
-                    strong_surfaces.setdefault(topic_id, set()).add(surface)
-                else:
-                    weak.setdefault(topic_id, {}).setdefault(surface, start)
+        positions = self._positions(cues)
+        for lo, hi in spans:
+            for index in range(bisect.bisect_left(positions, lo), bisect.bisect_left(positions, hi)):
+                start, surface, entries = cues[index]
+                for topic_id, is_strong in entries:
+                    if is_strong:
+                        strong.setdefault(topic_id, start)
+                        strong_surfaces.setdefault(topic_id, set()).add(surface)
+                    else:
+                        weak.setdefault(topic_id, {}).setdefault(surface, start)
         found = {
             topic_id: position
             for topic_id, position in strong.items()
             if not strict or len(weak.get(topic_id, {})) + len(strong_surfaces.get(topic_id, ())) >= 2
         }
-        for topic_id, cues in weak.items():
-            if topic_id not in found and len(cues) >= 2:
-                found[topic_id] = min(cues.values())
-        hits = []
-        for topic_id, position in sorted(found.items(), key=lambda item: item[1]):
-            sentence, offset = _sentence_at(text, position)
-            hits.append(TopicHit(topic_id, sentence, offset))
-        return hits
+        for topic_id, found_cues in weak.items():
+            if topic_id not in found and len(found_cues) >= 2:
+                found[topic_id] = min(found_cues.values())
+        return sorted(found.items(), key=lambda item: item[1])
 
 
 def topic_from_note(name: str, aliases: tuple[str, ...], taxonomy: dict[str, Topic]) -> Topic:
@@ -83,14 +124,6 @@ def topic_from_note(name: str, aliases: tuple[str, ...], taxonomy: dict[str, Top
     return Topic(slug(name), name, aliases, (fold(name), *(fold(a) for a in aliases)), ())
 
 
-def lower(text: str) -> str:
-    """Lowercase with the same length, so offsets in the result are offsets in ``text``."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-
-
 def _is_word_at(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
@@ -99,7 +132,7 @@ def _is_word_at(text: str, start: int, end: int) -> bool:
 
 def _sentence_at(text: str, position: int) -> tuple[str, int]:
     start = 0
-    for match in _SENTENCE_END.finditer(text, 0, position):
+    for match in _SENTENCE_END.finditer(text, max(0, position - 400), position):
         start = match.end()
     end_match = _SENTENCE_END.search(text, position)
     end = end_match.start() if end_match else len(text)
