@@ -353,8 +353,8 @@ def test_cache_lives_in_the_cache_dir_and_nothing_is_written_in_the_vault(vault:
     scan_vault(vault)
     scan_vault(vault, use_cache=False)
     assert snapshot(vault) == before
-    written = list(cache_dir.iterdir())
-    assert len(written) == 1 and written[0] == fsio.cache_path(vault.resolve())
+    written = sorted(cache_dir.iterdir())
+    assert written == sorted(fsio.cache_path(vault.resolve(), kind) for kind in ("index", "scan"))
 
 
 def test_cache_path_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -140,7 +140,7 @@ def test_no_cache_reads_everything_and_writes_no_cache(make_vault: MakeVault, ca
     assert result.exit_code == 0 and "Notes: 3" in result.stdout
     assert list(cache_dir.iterdir()) == []
     assert _invoke("scan", str(root)).exit_code == 0
-    assert len(list(cache_dir.iterdir())) == 1
+    assert len(list(cache_dir.iterdir())) == 2  # the parsed notes and the index built from them
 
 
 def test_ignore_option(make_vault: MakeVault) -> None:
