@@ -708,14 +708,14 @@ def collect_followups(index: VaultIndex, notes: Mapping[str, tuple[ParsedNote, s
     nobody the index found is given a person when one of its words is a person's alias or a
     first name only one person has ("Stefan: ask whether…").
     """
-    people_by_line: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    written_at: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     persons = [e for e in index.entities if e.type is EntityType.PERSON]
     for entity in persons:
-        for mention in sorted(entity.mentions, key=lambda m: m.start):
+        for mention in entity.mentions:
             if mention.line > 0:
-                line = people_by_line[mention.note][mention.line]
-                if entity.id not in line:
-                    line.append(entity.id)
+                starts = written_at[mention.note][mention.line]
+                position = mention.start if mention.start >= 0 else 1 << 30
+                starts[entity.id] = min(starts.get(entity.id, position), position)
     guesses = _first_names(persons)
     summaries = {n.path: n for n in index.notes}
     out: list[FollowUp] = []
@@ -728,7 +728,7 @@ def collect_followups(index: VaultIndex, notes: Mapping[str, tuple[ParsedNote, s
         items = find_followups(
             parsed,
             text,
-            people_by_line=_ordered_people(people_by_line.get(path, {}), path, persons),
+            people_by_line={line: sorted(ids, key=lambda pid: (ids[pid], pid)) for line, ids in written_at.get(path, {}).items()},
             participants=summary.participants if summary else (),
             prose=hub is None,
         )
@@ -739,18 +739,6 @@ def collect_followups(index: VaultIndex, notes: Mapping[str, tuple[ParsedNote, s
                     item = with_person(item, guessed[0], guessed)
             out.append(item)
     return sort_followups(out)
-
-
-def _ordered_people(by_line: Mapping[int, list[str]], path: str, persons: Sequence[Entity]) -> dict[int, list[str]]:
-    """Person ids per line, in the order they are written on it."""
-    starts: dict[tuple[int, str], int] = {}
-    for entity in persons:
-        for mention in entity.mentions:
-            if mention.note == path and mention.line in by_line:
-                key = (mention.line, entity.id)
-                position = mention.start if mention.start >= 0 else 1 << 30
-                starts[key] = min(starts.get(key, position), position)
-    return {line: sorted(ids, key=lambda pid: starts.get((line, pid), 1 << 30)) for line, ids in by_line.items()}
 
 
 def _first_names(persons: Sequence[Entity]) -> dict[str, str]:
@@ -994,21 +982,27 @@ def _duplicate_hubs(notes: Mapping[str, ParsedNote]) -> list[Finding]:
             owners = alias_owners[fold(alias)]
             if all(p != path for p, _ in owners):
                 owners.append((path, alias))
-    for i, (path_a, name_a, aliases_a) in enumerate(people):
-        keys_a = {fold(name_a)} | {fold(a) for a in aliases_a}
-        for path_b, name_b, aliases_b in people[i + 1 :]:
-            keys_b = {fold(name_b)} | {fold(a) for a in aliases_b}
-            if fold(name_a) in keys_b or fold(name_b) in keys_a:
-                out.append(
-                    Finding(
-                        "duplicate-person",
-                        path_b,
-                        1,
-                        f"{path_b}: the same person as {path_a} ('{name_b}' / '{name_a}'); merge them into one note",
-                        name_a,
-                        (path_a,),
-                    )
-                )
+    surfaces: dict[str, list[tuple[str, str]]] = defaultdict(list)  # folded name or alias -> (path, name)
+    for path, name, aliases in people:
+        for surface in dict.fromkeys(fold(s) for s in (name, *aliases)):
+            surfaces[surface].append((path, name))
+    pairs: set[tuple[str, str]] = set()
+    for path_b, name_b, _ in people:
+        for path_a, name_a in surfaces.get(fold(name_b), ()):
+            if path_a != path_b:
+                pairs.add(tuple(sorted((path_a, path_b))))  # type: ignore[arg-type]
+    names = {path: name for path, name, _ in people}
+    for path_a, path_b in sorted(pairs):
+        out.append(
+            Finding(
+                "duplicate-person",
+                path_b,
+                1,
+                f"{path_b}: the same person as {path_a} ('{names[path_b]}' / '{names[path_a]}'); merge them into one note",
+                names[path_a],
+                (path_a,),
+            )
+        )
     for key, owners in alias_owners.items():
         if len(owners) > 1:
             paths = tuple(p for p, _ in owners)
