@@ -198,6 +198,8 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         name = clean_name(name)
         if fold(name) in ctx.never or not is_person_name(name, lexicon):
             return
+        if strength in ("weak", "medium") and " " in name and not looks_like_full_name(name, lexicon):
+            return  # "Canadian Dollars (CAD)": a loose context needs a known given name too
         found.append(Found(EntityType.PERSON, name, line_of(starts, start) if start >= 0 else 0, start, end, source, strength))
 
     def add_company(name: str, start: int, end: int, source: Source) -> str | None:
@@ -287,8 +289,8 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
                 company_hits.append(context.Hit(written, start, end + 1, label))
                 context_starts.add(start)
     for hit in company_hits:
-        if hit.label in ("at",) and fold(clean_name(hit.name)) not in ctx.hubs:
-            continue
+        if hit.label in ("at", "mention") and fold(clean_name(hit.name)) not in ctx.hubs:
+            continue  # an unknown name needs a relation context ("worked at", "ex-", "joined")
         if (hit.start, hit.end) in context_spans and fold(clean_name(hit.name)) in lexicon.companies:
             continue  # the gazetteer pass above already has it
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
@@ -332,10 +334,14 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             claims.append(Claim(RelationType.INTRODUCED, introducer, introduced, line_of(starts, match.start())))
 
     drafts = find_advice(parsed, masked, lexicon.stopwords)
+    if not participants and hub is None:
+        # A FAQ or a how-to page asks questions too: outside a chat, only what a named speaker
+        # said, or what sits under an Advice / Takeaways heading, counts as advice.
+        drafts = [d for d in drafts if d.speaker or d.question is None]
     cues = ctx.topics.scan(masked, view)
     advice = []
     for draft in drafts:
-        if draft.speaker and is_person_name(draft.speaker, lexicon):
+        if draft.speaker and _is_speaker_name(draft.speaker, participants, found, lexicon):
             found.append(
                 Found(EntityType.PERSON, draft.speaker, draft.line, -1, -1, Source.TEXT, "speaker")
             )
@@ -410,6 +416,20 @@ def _first_name_mentions(
         if span not in taken:
             out.append(Found(EntityType.PERSON, first, line_of(starts, run.start), span[0], span[1], Source.TEXT, "first"))
     return out
+
+
+def _is_speaker_name(name: str, participants: list[str], found: list[Found], lexicon: Lexicon) -> bool:
+    """A "Name:" line speaks for a person when the name is a participant, a person already
+    found in the note, or a given name ("Omar:"); "Average:" or "Aliases:" is not."""
+    key = fold(name)
+    known = {fold(p) for p in participants} | {fold(p.split()[0]) for p in participants}
+    known |= {fold(f.name) for f in found if f.type is EntityType.PERSON}
+    known |= {fold(f.name.split()[0]) for f in found if f.type is EntityType.PERSON and " " in f.name}
+    if key in known:
+        return True
+    return is_person_name(name, lexicon) and (
+        looks_like_full_name(name, lexicon) or (" " not in name and key in lexicon.first_names)
+    )
 
 
 def _is_list_item(text: str, offset: int) -> bool:

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from vaultlink.extract.lexicon import Lexicon
 from vaultlink.extract.names import clean_name, is_person_name
 from vaultlink.markdown import as_string_list
+from vaultlink.model import fold
 
 PARTICIPANT_KEYS = ("person", "people", "with", "attendees", "participants", "participant", "contact", "contacts", "guest", "guests")
 _AUTHOR = frozenset({"me", "i", "myself", "self", "you"})
@@ -48,14 +49,17 @@ def title_participants(title: str, lexicon: Lexicon) -> tuple[list[str], str | N
         match = pattern.match(text)
         if match:
             names_part = re.split(r"[ \t]+[-–—][ \t]+|[ \t]*[:|][ \t]*", match.group("names"))[0]
-            names = [_person_from_title(part, lexicon) for part in _NAME_SPLIT.split(names_part)]
+            # "Coffee chat with X" names a person whatever X is; "X sync" only when X is a given
+            # name (or starts with one): "Headless Sync" is a feature, "Jordan Lee coffee chat" a chat.
+            strict = pattern is not _TITLE_WITH
+            names = [_person_from_title(part, lexicon, strict) for part in _NAME_SPLIT.split(names_part)]
             found = [name for name in names if name]
             if found:
                 return found, role, company
     return [], None, None
 
 
-def _person_from_title(text: str, lexicon: Lexicon) -> str | None:
+def _person_from_title(text: str, lexicon: Lexicon, strict: bool = False) -> str | None:
     text = _PARENS.sub("", text)
     text = _TRAILING_DATE.sub("", text)
     name = clean_name(text)
@@ -64,6 +68,8 @@ def _person_from_title(text: str, lexicon: Lexicon) -> str | None:
     if name.islower():
         name = " ".join(word[:1].upper() + word[1:] for word in name.split())
     if not all(word[:1].isupper() for word in name.split()):
+        return None
+    if strict and fold(name.split()[0]) not in lexicon.first_names:
         return None
     return name if is_person_name(name, lexicon) else None
 
