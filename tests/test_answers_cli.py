@@ -101,11 +101,6 @@ def test_seed_chat_is_a_past_contact_at_meta_and_amazon(make_vault: MakeVault) -
         assert (stefan["first_chat"], stefan["last_chat"], stefan["chats"]) == ("2023-05-11", "2023-05-11", 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extraction does not tag 'How do I move from data analytics into SWE?' with career-switch yet "
-    "(reported to the extraction owner); remove this marker when it does",
-)
 def test_seed_chat_pivot_answer_is_career_switch_advice(make_vault: MakeVault) -> None:
     root = make_vault({"Chats/Coffee chat with Stefan Mai.md": SEED_CHAT})
     data = _json("advice", root, "--topic", "career switch")
