@@ -480,3 +480,105 @@ def undo(path: str | os.PathLike[str], *, force: bool = False) -> _writer.UndoRe
 def list_runs(path: str | os.PathLike[str]) -> list[_writer.RunInfo]:
     """The runs journaled in the vault at ``path``, newest first."""
     return _writer.list_runs(fsio.vault_root(path))
+
+
+# --- the graph: build it, export it, write the file the user named ------------------------------
+
+import networkx as nx  # noqa: E402
+
+from vaultlink import graph as _graph  # noqa: E402
+from vaultlink import writer as _writer  # noqa: E402
+from vaultlink.errors import WriteRefused  # noqa: E402
+from vaultlink.layout import layout_graph  # noqa: E402
+
+GRAPH_SUFFIXES = {
+    ".html": _graph.ExportFormat.HTML,
+    ".htm": _graph.ExportFormat.HTML,
+    ".graphml": _graph.ExportFormat.GRAPHML,
+    ".gexf": _graph.ExportFormat.GEXF,
+    ".json": _graph.ExportFormat.JSON,
+    ".canvas": _graph.ExportFormat.CANVAS,
+}
+
+
+@dataclass(frozen=True)
+class GraphExport:
+    """A graph written out as text, and what went into it."""
+
+    text: str
+    format: _graph.ExportFormat
+    nodes: int
+    edges: int
+    notes_shown: bool
+
+
+def build_graph(
+    index: VaultIndex, *, include_notes: bool = True, exclude_tags: Sequence[str] = ()
+) -> nx.MultiDiGraph:
+    """The vault's typed graph (see :mod:`vaultlink.graph`); private and excluded notes stay out."""
+    return _graph.build_graph(index, include_notes=include_notes, exclude_tags=exclude_tags)
+
+
+def graph_format(output: str | os.PathLike[str] | None, requested: str | None = None) -> _graph.ExportFormat:
+    """The export format: ``requested`` if given, else the output's suffix, else HTML."""
+    if requested:
+        return _graph.ExportFormat(requested)
+    if output is not None and str(output) != "-":
+        return GRAPH_SUFFIXES.get(Path(output).suffix.lower(), _graph.ExportFormat.HTML)
+    return _graph.ExportFormat.HTML
+
+
+def export_graph(
+    index: VaultIndex,
+    format: _graph.ExportFormat | str = _graph.ExportFormat.HTML,
+    *,
+    include_notes: bool | None = None,
+    exclude_tags: Sequence[str] = (),
+    seed: int = 1,
+) -> GraphExport:
+    """The vault's graph as the text of one file: an offline HTML page, GraphML, GEXF, JSON or Canvas.
+
+    ``include_notes=None`` means: in the page, notes start hidden when the graph is large; in
+    the other formats, notes are included. Private notes and ``exclude_tags`` never are.
+    """
+    fmt = _graph.ExportFormat(format)
+    if fmt is _graph.ExportFormat.HTML:
+        from vaultlink import render  # the page needs vis-network only when a page is asked for
+
+        page = render.render_html(index, include_notes=include_notes, exclude_tags=exclude_tags, seed=seed)
+        return GraphExport(page.html, fmt, page.nodes, page.edges, page.notes_shown)
+    graph = _graph.build_graph(index, include_notes=include_notes is not False, exclude_tags=exclude_tags)
+    positions = layout_graph(graph, seed=seed)
+    if fmt is _graph.ExportFormat.GRAPHML:
+        text = _graph.to_graphml(graph, positions)
+    elif fmt is _graph.ExportFormat.GEXF:
+        text = _graph.to_gexf(graph, positions)
+    elif fmt is _graph.ExportFormat.JSON:
+        text = _graph.to_json(graph, positions)
+    else:
+        text = _graph.to_canvas_text(graph, positions)
+    return GraphExport(text, fmt, graph.number_of_nodes(), graph.number_of_edges(), include_notes is not False)
+
+
+def write_output(path: str | os.PathLike[str], text: str) -> Path:
+    """Write an export to ``path`` atomically (the writer's temp file, fsync and rename).
+
+    Refuses a ``.md`` target, so an export can never overwrite a note, and a folder. A new
+    file gets the usual permissions; an existing one keeps its own. Returns the absolute path.
+    """
+    target = Path(path).expanduser().absolute()
+    if target.suffix.lower() == ".md":
+        raise WriteRefused(f"{target.name}: refusing to write a graph export over a markdown note; pick another name")
+    if target.is_dir():
+        raise WriteRefused(f"{target}: is a folder; name the file to write")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    created = not target.exists()
+    if created:
+        target.touch()
+    try:
+        _writer.replace_atomic(target, text.encode("utf-8"))
+    except BaseException:
+        if created:
+            target.unlink(missing_ok=True)
+        raise
+    return target

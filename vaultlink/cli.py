@@ -304,3 +304,35 @@ def undo(vault: str, list_only: bool, force: bool, as_json: bool) -> None:
                f"deleted {len(report.deleted)} created files.", err=True)
     for path in report.forced:
         click.echo(f"forced: {path} had been edited since; that version is kept in .vaultlink/", err=True)
+
+
+# --- graph: the page and the exports ------------------------------------------------------------
+
+
+@main.command()
+@VAULT
+@click.option("-o", "--output", metavar="FILE", help="Where to write (default: graph.<format>; '-' for stdout).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "graphml", "gexf", "json", "canvas"]), default=None,
+    help="Output format (default: from the output's suffix, else html).",
+)
+@click.option("--notes/--no-notes", default=None, help="Show notes as nodes (default: yes, hidden at first in a large page).")
+@click.option("--exclude-tag", multiple=True, metavar="TAG", help="Leave out notes with TAG or a tag under it (repeatable).")
+@click.option("--open", "open_after", is_flag=True, help="Open the written file (the page in your browser).")
+@click.option("--no-cache", is_flag=True, help="Read and parse every note again.")
+def graph(
+    vault: str, output: str | None, fmt: str | None, notes: bool | None, exclude_tag: tuple[str, ...],
+    open_after: bool, no_cache: bool,
+) -> None:
+    """Draw VAULT's people, companies, topics and notes as one offline HTML page, or export the graph."""
+    fmt_used = api.graph_format(output, fmt)
+    index = _run(lambda: api.scan_vault(vault, use_cache=not no_cache, progress=_progress_bar("Reading notes")))
+    export = _run(lambda: api.export_graph(index, fmt_used, include_notes=notes, exclude_tags=exclude_tag))
+    if output == "-":
+        click.echo(export.text, nl=False)
+        return
+    written = _run(lambda: api.write_output(output or f"graph.{fmt_used.value}", export.text))
+    hidden = "" if export.notes_shown else " (notes hidden at first: tick Note to show them)"
+    click.echo(f"Wrote {written}: {export.nodes} nodes, {export.edges} edges{hidden}", err=True)
+    if open_after:
+        click.launch(str(written))
