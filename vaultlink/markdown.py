@@ -134,6 +134,8 @@ def parse_note(path: str, text: str) -> ParsedNote:
         headings.extend(_find_headings(text, seg_start, seg_end, line_starts))
     protected.extend(regions)
     protected.sort(key=lambda span: span.start)
+    if MANAGED_START in text:
+        protected = _with_managed_blocks(text, protected)
     links.extend(_property_links(metadata))
     # A "# line" inside a multi-line %% comment, <!-- comment --> or $$ math $$ is not a heading.
     headings = sorted((h for h in headings if not is_protected(protected, h.start, h.start + 1)), key=lambda h: h.start)
@@ -155,6 +157,24 @@ def parse_note(path: str, text: str) -> ParsedNote:
         line_starts=tuple(line_starts),
         warnings=tuple(warnings),
     )
+
+
+MANAGED_START = "<!-- vaultlink:start -->"
+MANAGED_END = "<!-- vaultlink:end -->"
+
+
+def _with_managed_blocks(text: str, protected: list[Span]) -> list[Span]:
+    """vaultlink's own managed blocks (the lists in hub notes) become one protected span each:
+    what vaultlink wrote is neither extracted again nor linked. Links inside still count."""
+    blocks = []
+    pos = text.find(MANAGED_START)
+    while pos >= 0:
+        end = text.find(MANAGED_END, pos)
+        end = len(text) if end < 0 else end + len(MANAGED_END)
+        blocks.append(Span(pos, end, SpanKind.MANAGED))
+        pos = text.find(MANAGED_START, end)
+    kept = [span for span in protected if not any(b.start <= span.start < b.end for b in blocks)]
+    return sorted(kept + blocks, key=lambda span: span.start)
 
 
 def line_of(line_starts: tuple[int, ...] | list[int], offset: int) -> int:

@@ -32,6 +32,7 @@ class SpanKind(str, Enum):
     BLOCK_ID = "block_id"
     CALLOUT = "callout"  # the "> [!note] Title" header line
     FIELD = "field"  # Dataview inline field "key:: value"
+    MANAGED = "managed"  # a block vaultlink keeps between <!-- vaultlink:start --> and :end
 
 
 class LinkKind(str, Enum):

@@ -370,9 +370,6 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
     for topic_id, path in reg.topic_hubs.items():
         hub_paths[topic_entity(topic_id)] = path
 
-    for eid in list(mentions):
-        for m in mentions[eid]:
-            relate(f"note:{m.note}", eid, RelationType.MENTIONS, m.note, None)
     relations = _settle_employers(relations, inputs)
     entities = []
     for eid in sorted(names):

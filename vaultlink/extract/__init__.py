@@ -327,11 +327,19 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         claims.append(Claim(relation, subject, company, line_of(starts, hit.start)))
 
     for match in context.find_introductions(masked):
-        introducer = clean_name(match.group("a"))
-        introduced = clean_name(match.group("b")) if "b" in match.re.groupindex and match.group("b") else subject_default
-        if introduced and is_person_name(introducer, lexicon) and fold(introducer) != fold(introduced):
+        groups = match.re.groupindex
+        introducer = clean_name(match.group("a")) if "a" in groups else subject_default
+        if "b" in groups and match.group("b"):
+            introduced = [clean_name(match.group("b"))]
+        else:
+            introduced = list(participants)  # "Rachel set this up": she introduced me to them
+        if not introducer or not is_person_name(introducer, lexicon):
+            continue
+        if "a" in groups:
             add_person(introducer, match.start("a"), match.start("a") + len(introducer), Source.TEXT, "strong")
-            claims.append(Claim(RelationType.INTRODUCED, introducer, introduced, line_of(starts, match.start())))
+        for person in introduced:
+            if fold(introducer) != fold(person):
+                claims.append(Claim(RelationType.INTRODUCED, introducer, person, line_of(starts, match.start())))
 
     drafts = find_advice(parsed, masked, lexicon.stopwords)
     if not participants and hub is None:

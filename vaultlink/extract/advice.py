@@ -130,7 +130,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
             text = next((g for g in emphasis.groups() if g), stripped) if emphasis else stripped
             question = (text.strip().rstrip(":"), number, start, start + len(raw))
             continue
-        if _OTHER_LABEL.match(stripped) and not bullet:
+        if (_OTHER_LABEL.match(stripped) or _is_bare_label(stripped)) and not bullet:
             flush()
             in_advice, question = False, None
             continue
@@ -138,3 +138,9 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
             answer.append((number, start, start + len(line), stripped if not bullet else line[bullet.end() :].strip()))
     flush()
     return items
+
+
+def _is_bare_label(line: str) -> bool:
+    """A short line with no sentence in it ("Summary", "Next steps") closes the answer before it."""
+    words = line.split()
+    return 0 < len(words) <= 3 and line[-1:].isalnum() and line[:1].isupper() and not any(ch in line for ch in ".,;!?")

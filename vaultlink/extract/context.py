@@ -204,6 +204,9 @@ def find_context(masked: str) -> tuple[list[Run], list[Hit], list[Hit]]:
 
 
 INTRO_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        rf"\b(?:[Ss]he|[Hh]e|[Tt]hey)[ \t]+(?:also[ \t]+)?(?:introduced|intro'?d|connected|referred)[ \t]+(?:me|us)[ \t]+(?:to|with)[ \t]+(?P<b>{PERSON})"
+    ),
     re.compile(rf"(?P<a>{PERSON})[ \t]+(?:introduced|intro'?d|connected|referred)[ \t]+(?:me|us)[ \t]+(?:to|with)[ \t]+(?P<b>{PERSON})"),
     re.compile(rf"(?P<a>{PERSON})[ \t]+(?:put|got)[ \t]+(?:me|us)[ \t]+in[ \t]+touch(?:[ \t]+with[ \t]+(?P<b>{PERSON}))?"),
     re.compile(rf"(?P<a>{PERSON})[ \t]+set[ \t]+(?:this|it|us|the[ \t]+(?:call|chat|meeting))[ \t]+up"),
