@@ -337,9 +337,9 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             continue
         if "a" in groups:
             add_person(introducer, match.start("a"), match.start("a") + len(introducer), Source.TEXT, "strong")
-        for person in introduced:
-            if fold(introducer) != fold(person):
-                claims.append(Claim(RelationType.INTRODUCED, introducer, person, line_of(starts, match.start())))
+        for newcomer in introduced:
+            if fold(introducer) != fold(newcomer):
+                claims.append(Claim(RelationType.INTRODUCED, introducer, newcomer, line_of(starts, match.start())))
 
     drafts = find_advice(parsed, masked, lexicon.stopwords)
     if not participants and hub is None:
@@ -367,8 +367,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             if topic_id not in seen_topics:
                 seen_topics.add(topic_id)
                 spans = [(fact.draft.question_start, fact.draft.question_end), (fact.draft.start, fact.draft.end)]
-                hit = next(h for h in ctx.topics.find_in(masked, cues, spans) if h.topic == topic_id)
-                topics.append(hit)
+                topics.append(next(h for h in ctx.topics.find_in(masked, cues, spans) if h.topic == topic_id))
     body_start = parsed.frontmatter_end
     if parsed.headings and parsed.headings[0].level == 1 and fold(parsed.headings[0].text) in {fold(parsed.title), fold(parsed.name)}:
         body_start = max(body_start, parsed.headings[0].end)
@@ -381,12 +380,12 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         # In a chat, what comes after the first question is discussion; before it, and in
         # notes that are not chats, a passing mention needs a second cue.
         strict = not participants or paragraph_start < first_question
-        for hit in ctx.topics.find_in(
+        for topic_hit in ctx.topics.find_in(
             masked, cues, [(paragraph_start, paragraph_start + len(paragraph))], strict, skip=seen_topics
         ):
-            if hit.topic not in seen_topics:
-                seen_topics.add(hit.topic)
-                topics.append(hit)
+            if topic_hit.topic not in seen_topics:
+                seen_topics.add(topic_hit.topic)
+                topics.append(topic_hit)
 
     if hub is not None and hub.type is EntityType.COMPANY:
         for link in parsed.links:
