@@ -13,7 +13,7 @@ draw <= 5 s, HTML <= 15 MB; the exit status is 1 when one is missed.
 
 Usage::
 
-    python benchmarks/bench_graph.py [--notes 10000] [--seed 1] [--source auto|vault|synthetic] [--keep DIR]
+    python benchmarks/bench_graph.py [--notes 10000] [--seed 1] [--source auto|vault|synthetic] [--vault DIR] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -170,12 +170,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--source", choices=["auto", "vault", "synthetic"], default="auto")
     parser.add_argument("--keep", type=Path, help="write graph.html here instead of a temporary folder")
+    parser.add_argument("--vault", type=Path, help="scan this vault instead of generating one")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-graph-"))
     try:
         index = None
         source = args.source
-        if source in ("auto", "vault"):
+        if args.vault is not None:
+            started = time.perf_counter()
+            index = api.scan_vault(args.vault, use_cache=False)
+            print(f"vault: scan of {len(index.notes)} notes of {args.vault} in {time.perf_counter() - started:.1f} s")
+            source = "vault"
+        elif source in ("auto", "vault"):
             started = time.perf_counter()
             index = vault_index(args.notes, args.seed, work)
             print(f"vault: make_vault + scan of {len(index.notes)} notes in {time.perf_counter() - started:.1f} s")

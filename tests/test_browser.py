@@ -307,6 +307,23 @@ def test_large_graph_starts_without_notes_and_shows_them_on_demand(open_page: Ca
     assert opened.errors == []
 
 
+def test_large_graph_focus_brings_in_the_notes_around_a_person(open_page: Callable[..., Opened]) -> None:
+    index = large_index(notes=render.LARGE_GRAPH + 50)
+    chats = {f"note:{note.path}" for note in index.notes if "person:p7" in note.participants}
+    opened = open_page(render.render_html(index).html)
+    page = opened.page
+    page.evaluate("vaultlink.select('person:p7')")
+    page.select_option("#focus", "1")
+    wait_for(page, "!vaultlink.busy")
+    shown = set(opened.visible())
+    assert chats <= shown and "person:p7" in shown
+    assert not any(n.startswith("note:") for n in shown - chats)
+    page.select_option("#focus", "0")
+    wait_for(page, "!vaultlink.busy")
+    assert not any(n.startswith("note:") for n in page.evaluate("network.body.data.nodes.getIds()"))
+    assert opened.errors == []
+
+
 def test_a_screenshot_is_written(vault: Path, open_page: Callable[..., Opened], tmp_path: Path) -> None:
     opened = open_page(_sample_page(vault))
     opened.page.evaluate("network.fit({animation: false})")

@@ -271,6 +271,7 @@ def test_layout_places_every_node_deterministically() -> None:
     assert positions == layout_graph(graph)
     distinct = {(round(x), round(y)) for x, y in positions.values()}
     assert len(distinct) == len(positions)
+    assert positions[ME] == (0.0, 0.0)  # the author sits at the centre
 
 
 def test_layout_puts_a_chat_near_its_person() -> None:

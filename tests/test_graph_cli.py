@@ -91,7 +91,12 @@ def test_default_output_is_graph_html_in_the_current_folder(vault: Path, tmp_pat
 
 def test_open_launches_the_written_file(vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     launched: list[str] = []
-    monkeypatch.setattr("click.launch", lambda url, **_: launched.append(url) or 0)
+
+    def launch(url: str, **_: object) -> int:
+        launched.append(url)
+        return 0
+
+    monkeypatch.setattr("click.launch", launch)
     out = tmp_path / "g.html"
     code, _, _ = _run(str(vault), "-o", str(out), "--open")
     assert code == 0 and launched == [str(out)]

@@ -160,6 +160,14 @@ def test_no_export_mentions_a_private_note(fmt: str) -> None:
     assert "Atlassian" not in export.text
 
 
-@pytest.mark.parametrize("fmt", ["graphml", "json", "canvas"])
+@pytest.mark.parametrize("fmt", ["graphml", "json", "canvas", "html"])
 def test_exports_are_reproducible(fmt: str) -> None:
     assert api.export_graph(small_index(), fmt).text == api.export_graph(small_index(), fmt).text
+
+
+def test_extra_panel_sections_reach_the_page() -> None:
+    from vaultlink.graph import PanelItem, PanelSection
+
+    extra = {"person:stefan-mai": [PanelSection("Open follow-ups", (PanelItem(text="Send him the ApplyingML link"),))]}
+    html = api.export_graph(small_index(), "html", panels=extra).text
+    assert "Open follow-ups" in html and "Send him the ApplyingML link" in html

@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from graph_fixtures import HOSTILE_COMPANY, HOSTILE_PATH, HOSTILE_QUOTE, PRIVATE_PATH, large_index, small_index
@@ -25,10 +26,11 @@ def page() -> str:
     return render.render_html(small_index()).html
 
 
-def _data(html: str) -> dict:
+def _data(html: str) -> dict[str, Any]:
     match = DATA_SCRIPT.search(html)
     assert match is not None
-    return json.loads(match.group(1))
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
 
 
 def test_page_is_one_file_that_names_no_remote_resource(page: str) -> None:
@@ -101,7 +103,7 @@ def test_page_data_references_are_consistent(page: str) -> None:
     for node_id, kind, label, *_ in data["nodes"]:
         assert (node_id == "" and label == "") == (kind == "note")
 
-    def check(item: dict) -> None:
+    def check(item: dict[str, Any]) -> None:
         assert set(item) <= {"n", "f", "a", "t", "i"} and item
         assert 0 <= item.get("n", 0) < nodes and 0 <= item.get("f", 0) < notes and 0 <= item.get("a", 0) < advice
         for child in item.get("i", []):

@@ -484,6 +484,8 @@ def list_runs(path: str | os.PathLike[str]) -> list[_writer.RunInfo]:
 
 # --- the graph: build it, export it, write the file the user named ------------------------------
 
+from typing import Mapping  # noqa: E402
+
 import networkx as nx  # noqa: E402
 
 from vaultlink import graph as _graph  # noqa: E402
@@ -535,17 +537,22 @@ def export_graph(
     include_notes: bool | None = None,
     exclude_tags: Sequence[str] = (),
     seed: int = 1,
+    panels: Mapping[str, Sequence[_graph.PanelSection]] | None = None,
 ) -> GraphExport:
     """The vault's graph as the text of one file: an offline HTML page, GraphML, GEXF, JSON or Canvas.
 
     ``include_notes=None`` means: in the page, notes start hidden when the graph is large; in
     the other formats, notes are included. Private notes and ``exclude_tags`` never are.
+    ``panels`` adds sections to the page's side panel by node id (open follow-ups under a
+    person, say); each is a :class:`vaultlink.graph.PanelSection`.
     """
     fmt = _graph.ExportFormat(format)
     if fmt is _graph.ExportFormat.HTML:
         from vaultlink import render  # the page needs vis-network only when a page is asked for
 
-        page = render.render_html(index, include_notes=include_notes, exclude_tags=exclude_tags, seed=seed)
+        page = render.render_html(
+            index, include_notes=include_notes, exclude_tags=exclude_tags, extra=panels, seed=seed
+        )
         return GraphExport(page.html, fmt, page.nodes, page.edges, page.notes_shown)
     graph = _graph.build_graph(index, include_notes=include_notes is not False, exclude_tags=exclude_tags)
     positions = layout_graph(graph, seed=seed)

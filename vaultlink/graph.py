@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -257,6 +258,7 @@ def build_graph(index: VaultIndex, *, include_notes: bool = True, exclude_tags: 
             person = resolver.resolve(ref, EntityType.PERSON)
             if person is not None and person != ME:
                 add(ME, person, EdgeType.TALKED_WITH, (note.path,), note.date)
+    advised: dict[tuple[str, str], set[str]] = defaultdict(set)
     for item in index.advice:
         person = resolver.resolve(item.person, EntityType.PERSON)
         if person is None or person == ME:
@@ -264,15 +266,24 @@ def build_graph(index: VaultIndex, *, include_notes: bool = True, exclude_tags: 
         for ref in item.topics:
             topic = resolver.resolve(ref, EntityType.TOPIC)
             if topic is not None:
-                add(person, topic, EdgeType.ADVISED_ON, (item.note,), item.date)
-    for entity in index.entities:
+                advised[(person, topic)].add(item.note)
+    for (person, topic), paths in advised.items():
+        add(person, topic, EdgeType.ADVISED_ON, paths)
+    for entity in index.entities:  # the bulk of the edges: one per entity and note, no add() per mention
         counts: dict[str, int] = defaultdict(int)
         for mention in entity.mentions:
             counts[mention.note] += 1
         for path, count in counts.items():
             source = node_of(path)
-            if source is not None:
-                add(source, entity.id, EdgeType.MENTIONS, (path,), notes_by_path[path].date if path in notes_by_path else None, count)
+            if source is None or source == entity.id:
+                continue
+            key = (source, entity.id, EdgeType.MENTIONS)
+            draft = drafts.get(key)
+            if draft is None:
+                draft = drafts[key] = _EdgeDraft(set(), set())
+            if path in note_dates:
+                draft.notes.add(path)
+            draft.weight += count
     for note in index.notes:
         source = node_of(note.path)
         if source is None:
@@ -406,6 +417,7 @@ def describe_nodes(
     *,
     exclude_tags: Iterable[str] = (),
     extra: Mapping[str, Sequence[PanelSection]] | None = None,
+    advice_limit: int | None = None,
 ) -> dict[str, tuple[PanelSection, ...]]:
     """The side panel of every node of ``graph``, as sections; empty sections are left out.
 
@@ -414,6 +426,9 @@ def describe_nodes(
     their advice grouped by topic, introductions and other notes; a company the people there
     now and before; a topic who advised on it and what they said; a note the entities in it.
     ``extra`` appends sections per node id (follow-ups, who-you-know, from other reports).
+    ``advice_limit`` keeps only each person's and each topic's most recent advice (the rest is
+    counted, with the command that lists it) and reduces a note's advice to a count: a big
+    vault's page would otherwise carry every quote in the vault.
     """
     index = filter_index(index, exclude_tags)
     visible = {note.path: note for note in index.notes}
@@ -473,9 +488,12 @@ def describe_nodes(
             for other, data in sorted(edges(node, kind, outgoing), key=lambda e: (-len(e[1]["notes"]), _label(graph, e[0])))
         )
 
-    def grouped(items: Sequence[Advice], key_of: Callable[[Advice], Iterable[str | None]]) -> tuple[PanelItem, ...]:
+    def grouped(
+        items: Sequence[Advice], key_of: Callable[[Advice], Iterable[str | None]], more: str
+    ) -> tuple[PanelItem, ...]:
+        kept = sorted(items, key=_advice_order, reverse=True)[:advice_limit] if advice_limit is not None else items
         groups: dict[str, list[Advice]] = defaultdict(list)
-        for item in items:
+        for item in kept:
             keys = [k for k in (key_of(item) or ()) if k is not None] or [""]
             for key in keys:
                 groups[key].append(item)
@@ -487,7 +505,7 @@ def describe_nodes(
                 items=tuple(PanelItem(advice=a) for a in sorted(advice_list, key=_advice_order)),
             )
             for key, advice_list in ordered
-        )
+        ) + ((PanelItem(text=f"… and {len(items) - len(kept)} older: {more}"),) if len(kept) < len(items) else ())
 
     panels: dict[str, tuple[PanelSection, ...]] = {}
     for node, data in graph.nodes(data=True):
@@ -505,6 +523,7 @@ def describe_nodes(
                     grouped(
                         advice_by_person.get(node, []),
                         lambda a: [resolver.resolve(t, EntityType.TOPIC) for t in a.topics],
+                        f'vaultlink advice VAULT --person "{data["label"]}"',
                     ),
                 ),
                 PanelSection("Introduced", linked(node, EdgeType.INTRODUCED, True)),
@@ -524,6 +543,7 @@ def describe_nodes(
                     grouped(
                         advice_by_topic.get(node, []),
                         lambda a: [resolver.resolve(a.person, EntityType.PERSON)],
+                        f'vaultlink advice VAULT --topic "{data["label"]}"',
                     ),
                 ),
                 PanelSection("Mentioned in", by_date(mentioned_in.get(node, set()), LISTED)),
@@ -549,7 +569,12 @@ def describe_nodes(
             for title, wanted in (("People", NodeType.PERSON), ("Companies", NodeType.COMPANY), ("Topics", NodeType.TOPIC)):
                 members = [e for e in entities if types.get(e) == wanted.value]
                 sections.append(PanelSection(title, tuple(PanelItem(node=e) for e in sorted(members, key=lambda e: _label(graph, e)))))
-            sections.append(PanelSection("Advice in this note", tuple(PanelItem(advice=a) for a in sorted(advice_by_note.get(path, []), key=_advice_order))))
+            in_this = sorted(advice_by_note.get(path, []), key=_advice_order)
+            if advice_limit is None:
+                sections.append(PanelSection("Advice in this note", tuple(PanelItem(advice=a) for a in in_this)))
+            elif in_this:
+                told = f"{len(in_this)} piece{'s' if len(in_this) != 1 else ''} of advice: open the note to read"
+                sections.append(PanelSection("Advice in this note", (PanelItem(text=told),)))
             if note is not None:
                 sections.append(PanelSection("Links to", by_date(note.links)))
         if kind != NodeType.ME.value:
@@ -791,7 +816,7 @@ def node_size(data: Mapping[str, Any]) -> int:
     if data.get("type") == NodeType.NOTE.value:
         return 6 + min(int(data.get("mentions", 0)), 8)
     weight = int(data.get("mentions", 0)) + 2 * int(data.get("chats", 0))
-    return min(10 + round(4 * weight**0.5), 48)
+    return min(10 + round(4 * math.sqrt(weight)), 48)
 
 
 def _rgb(color: str) -> tuple[int, int, int]:

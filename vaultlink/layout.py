@@ -18,6 +18,8 @@ from typing import Mapping
 
 import networkx as nx
 
+from vaultlink.model import ME
+
 Position = tuple[float, float]
 
 EDGE_PULL: Mapping[str, float] = {
@@ -66,9 +68,13 @@ def layout_graph(graph: nx.MultiDiGraph, *, seed: int = 1, iterations: int | Non
     for first, second in weights:
         degree[first] += 1
         degree[second] += 1
-    # ForceAtlas2's idea: a node repels in proportion to its degree, so hubs get room around them
+    # ForceAtlas2's idea: a node repels in proportion to its degree, so hubs get room around them.
+    # The author talks with everyone: weighed like that, they would be flung to the rim, so they
+    # stay at the centre, as light as a leaf, and their chats pull people in a little.
     mass = {node: 1.0 + degree[node] + math.sqrt(cluster.get(node, 0)) for node in core}
-    positions = _force_layout(core, weights, mass, seed=seed, iterations=iterations)
+    if ME in mass:
+        mass[ME] = 1.0
+    positions = _force_layout(core, weights, mass, seed=seed, iterations=iterations, pinned=ME)
     positions.update(_place_notes(notes, anchors, positions, cluster))
     return positions
 
@@ -131,11 +137,13 @@ def _force_layout(
     *,
     seed: int,
     iterations: int | None,
+    pinned: str | None = None,
 ) -> dict[str, Position]:
     """A ForceAtlas2-like layout: repulsion ``m1 * m2 / d``, linear springs, a constant gravity.
 
     Steps are capped by a temperature that cools linearly (Fruchterman-Reingold). The result is
     scaled so the typical distance to the nearest other node is :data:`SPACING` pixels.
+    The ``pinned`` node stays at the origin.
     """
     count = len(nodes)
     if count == 0:
@@ -148,6 +156,9 @@ def _force_layout(
     side = math.sqrt(sum(masses)) * 3.0
     xs = [rng.uniform(-side / 2, side / 2) for _ in nodes]
     ys = [rng.uniform(-side / 2, side / 2) for _ in nodes]
+    fixed = index.get(pinned, -1) if pinned is not None else -1
+    if fixed >= 0:
+        xs[fixed] = ys[fixed] = 0.0
     pairs = [(index[a], index[b], min(w, 4.0)) for (a, b), w in sorted(weights.items())]
     if iterations is None:
         iterations = 150 if count <= EXACT_LIMIT else max(40, 100 - count // 50)
@@ -168,6 +179,8 @@ def _force_layout(
             dy[a] -= ddy * w
             dx[b] += ddx * w
             dy[b] += ddy * w
+        if fixed >= 0:
+            dx[fixed] = dy[fixed] = 0.0
         for i in range(count):
             distance = math.sqrt(xs[i] * xs[i] + ys[i] * ys[i])
             if distance > 1e-9:
@@ -179,8 +192,8 @@ def _force_layout(
                 xs[i] += dx[i] * step
                 ys[i] += dy[i] * step
         temperature -= cool
-    cx = sum(xs) / count
-    cy = sum(ys) / count
+    cx = 0.0 if fixed >= 0 else sum(xs) / count
+    cy = 0.0 if fixed >= 0 else sum(ys) / count
     scale = SPACING / (_typical_gap(xs, ys) or 1.0)
     return {node: ((xs[i] - cx) * scale, (ys[i] - cy) * scale) for node, i in index.items()}
 

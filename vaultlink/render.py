@@ -52,6 +52,8 @@ LARGE_GRAPH = 1500
 """Above this many nodes, notes start hidden (a toggle shows them) unless asked for."""
 PHYSICS_LIMIT = 400
 """Up to this many nodes the page refines the Python layout with a short physics run."""
+ADVICE_BUDGET = 6000
+"""Above this many advice items, people and topics show only their most recent quotes."""
 DIRECTED = frozenset({EdgeType.WORKS_AT, EdgeType.WORKED_AT, EdgeType.ADVISED_ON, EdgeType.INTRODUCED})
 """Edge types drawn with an arrow; the others read the same both ways on screen."""
 
@@ -94,11 +96,13 @@ def render_html(
     visible = filter_index(index, exclude_tags)
     graph = build_graph(visible, include_notes=include_notes is not False)
     positions = layout_graph(graph, seed=seed)
-    panels = describe_nodes(visible, graph, extra=extra)
+    quoted = {node for node, data in graph.nodes(data=True) if data["type"] in (NodeType.PERSON.value, NodeType.TOPIC.value)}
+    limit = None if len(visible.advice) <= ADVICE_BUDGET else max(5, ADVICE_BUDGET // max(1, len(quoted)))
+    panels = describe_nodes(visible, graph, extra=extra, advice_limit=limit)
     large = graph.number_of_nodes() > LARGE_GRAPH
     show_notes = include_notes is True or (include_notes is None and not large)
     physics = graph.number_of_nodes() <= PHYSICS_LIMIT
-    data = page_data(visible, graph, positions, panels, show_notes=show_notes, physics=physics)
+    data = page_data(visible, graph, positions, panels, show_notes=show_notes, physics=physics, lean=large)
     return Page(
         html=fill_template(data, title=f"{vault_name(visible)}: vaultlink graph"),
         nodes=graph.number_of_nodes(),
@@ -116,6 +120,7 @@ def page_data(
     *,
     show_notes: bool = True,
     physics: bool = False,
+    lean: bool = False,
 ) -> dict[str, Any]:
     """The JSON the page reads: compact tables, notes and advice referred to by position.
 
@@ -126,6 +131,10 @@ def page_data(
     the notes only for relations, not for mentions and links, whose note is an end); ``advice``: ``[note, person node or -1, text, date, question]``;
     ``panels[i]``: ``[[title, [item…]]…]`` for node ``i``, an item being an object with any of
     ``n`` (node), ``f`` (note), ``a`` (advice), ``t`` (text), ``i`` (nested items).
+
+    ``lean`` (a large graph) leaves out the edges from notes to topics and between two notes:
+    tens of thousands of lines that vis-network would take minutes to add and that say what
+    the notes' panels already list. The exports keep them.
     """
     notes = sorted(index.notes, key=lambda note: note.path)
     note_index = {note.path: i for i, note in enumerate(notes)}
@@ -182,9 +191,15 @@ def page_data(
                 list(attrs.get("aliases", ())),
             ]
         )
-    edge_rows = []
+    edge_rows: list[list[Any]] = []
+    kinds = {node: attrs["type"] for node, attrs in graph.nodes(data=True)}
+    note_kind, topic_kind = NodeType.NOTE.value, NodeType.TOPIC.value
     for source, target, key, attrs in graph.edges(keys=True, data=True):
-        row = [node_index[source], node_index[target], edge_code[key], int(attrs.get("weight", 1))]
+        if lean and kinds[source] == note_kind and (
+            kinds[target] == topic_kind or (kinds[target] == note_kind and key == EdgeType.LINKS_TO.value)
+        ):
+            continue
+        row: list[Any] = [node_index[source], node_index[target], edge_code[key], int(attrs.get("weight", 1))]
         if key not in (EdgeType.MENTIONS.value, EdgeType.LINKS_TO.value):
             cited = [note_index[path] for path in attrs.get("notes", ()) if path in note_index]
             if cited:

@@ -45,7 +45,9 @@
   var posY = new Float64Array(N);
   for (i = 0; i < N; i++) { posX[i] = ROWS[i][3]; posY[i] = ROWS[i][4]; }
 
-  var state = { nodeOn: {}, edgeOn: {}, query: "", focus: 0, selected: -1 };
+  /* notesAuto: notes are off only because the graph is large; a focus then brings in the notes
+     around the selected node. Ticking or unticking Note ends it. */
+  var state = { nodeOn: {}, edgeOn: {}, query: "", focus: 0, selected: -1, notesAuto: !DATA.showNotes };
   DATA.nodeTypes.forEach(function (t) { state.nodeOn[t.type] = t.type !== "note" || DATA.showNotes; });
   DATA.edgeTypes.forEach(function (t) { state.edgeOn[t.type] = true; });
 
@@ -94,22 +96,26 @@
         highlight: { background: shade(style.color, 1.15), border: "#222" },
         hover: { background: shade(style.color, 1.15), border: "#222" }
       },
-      font: { size: isNote ? 10 : 14, color: isNote ? "#666" : "#222", strokeWidth: 3, strokeColor: "#fff" },
+      font: { size: isNote ? 12 : 18, color: isNote ? "#666" : "#222", strokeWidth: 3, strokeColor: "#fff" },
       borderWidth: 1
     };
   }
 
+  var edgeColors = {};
+  DATA.edgeTypes.forEach(function (t) { edgeColors[t.type] = rgba(t.color, 0.75); });
+
+  function rgba(hex, alpha) {
+    var n = parseInt(hex.slice(1), 16);
+    return "rgba(" + ((n >> 16) & 255) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + alpha + ")";
+  }
+
+  /* A plain colour string, not a colour object: vis-network builds 20,000 edges about twice as
+     fast that way, and the first draw of a big vault waits for every one of them. */
   function visEdge(j) {
     var row = EROWS[j];
-    var style = EDGE_STYLE[row[2]];
-    var edge = {
-      id: "e" + j,
-      from: ROWS[row[0]][0],
-      to: ROWS[row[1]][0],
-      width: Math.min(1 + Math.log2(row[3]), 6),
-      color: { color: style.color, highlight: shade(style.color, 0.7), hover: shade(style.color, 0.7), opacity: 0.75 }
-    };
-    if (style.directed) edge.arrows = { to: { enabled: true, scaleFactor: 0.45 } };
+    var edge = { id: "e" + j, from: ROWS[row[0]][0], to: ROWS[row[1]][0], color: edgeColors[row[2]] };
+    if (row[3] > 1) edge.width = Math.min(1 + Math.log2(row[3]), 6);
+    if (EDGE_STYLE[row[2]].directed) edge.arrows = "to";
     return edge;
   }
 
@@ -125,8 +131,13 @@
     return state.edgeOn[row[2]] && want[row[0]] && want[row[1]];
   }
 
-  function focusSet(want) {
-    if (!state.focus || state.selected < 0 || !want[state.selected]) return null;
+  function eligible(i) {
+    var type = ROWS[i][1];
+    return state.nodeOn[type] || (state.notesAuto && type === "note");
+  }
+
+  function focusSet() {
+    if (!state.focus || state.selected < 0 || !eligible(state.selected)) return null;
     var seen = new Uint8Array(N);
     var frontier = [state.selected];
     seen[state.selected] = 1;
@@ -134,9 +145,11 @@
       var next = [];
       frontier.forEach(function (i) {
         adjacency[i].forEach(function (j) {
-          if (!edgeWanted(j, want)) return;
-          var other = EROWS[j][0] === i ? EROWS[j][1] : EROWS[j][0];
-          if (!seen[other]) { seen[other] = 1; next.push(other); }
+          var row = EROWS[j];
+          var other = row[0] === i ? row[1] : row[0];
+          if (seen[other] || !state.edgeOn[row[2]] || !eligible(other)) return;
+          seen[other] = 1;
+          next.push(other);
         });
       });
       frontier = next;
@@ -153,7 +166,8 @@
   function refresh() {
     var gen = ++generation;
     var want = desiredMembers();
-    var near = focusSet(want);
+    var near = focusSet();
+    if (near && state.notesAuto) for (var k = 0; k < N; k++) if (near[k]) want[k] = 1;
     var query = fold(state.query.trim());
     var wantHidden = new Uint8Array(N);
     for (var i = 0; i < N; i++) {
@@ -321,6 +335,7 @@
     DATA.nodeTypes.forEach(function (t) {
       toggle(nodeList, t.type, t, nodeCounts[t.type] || 0, state.nodeOn[t.type], function (on) {
         state.nodeOn[t.type] = on;
+        if (t.type === "note") state.notesAuto = false;
         refresh();
       });
     });
@@ -349,7 +364,8 @@
     document.getElementById("fit").addEventListener("click", function () { network.fit({ animation: false }); });
     if (!DATA.showNotes && (nodeCounts.note || 0) > 0) {
       document.getElementById("hint").textContent =
-        "Notes are hidden in a graph this large: tick Note to show them.";
+        "Notes are hidden in a graph this large: pick a focus to see the notes around the " +
+        "selected node, or tick Note to show them all (slow).";
     }
   }
 
@@ -528,11 +544,15 @@
     autoResize: true,
     layout: { improvedLayout: false },
     interaction: { hover: !big, tooltipDelay: 300, hideEdgesOnDrag: big, hideEdgesOnZoom: big, multiselect: false },
-    nodes: { scaling: { label: { drawThreshold: 7 } } },
-    edges: { smooth: big ? false : { type: "continuous", roundness: 0.3 }, selectionWidth: 1.5 },
+    nodes: { scaling: { label: { drawThreshold: 6 } } },
+    edges: {
+      smooth: big ? false : { type: "continuous", roundness: 0.3 },
+      selectionWidth: 1.5,
+      arrows: { to: { scaleFactor: 0.45 } }
+    },
     physics: DATA.physics ? {
       solver: "forceAtlas2Based",
-      forceAtlas2Based: { gravitationalConstant: -70, centralGravity: 0.008, springLength: 110, springConstant: 0.05, damping: 0.6, avoidOverlap: 0.5 },
+      forceAtlas2Based: { gravitationalConstant: -60, centralGravity: 0.015, springLength: 90, springConstant: 0.05, damping: 0.6, avoidOverlap: 0.6 },
       minVelocity: 1,
       stabilization: { enabled: true, iterations: 300, updateInterval: 100, fit: true }
     } : false
@@ -549,9 +569,13 @@
     firstDrawMs: null,
     timings: timings,
     visibleNodeIds: visibleIds,
-    select: function (id) { if (id in indexOf) select(indexOf[id], true); },
+    select: function (id, move) { if (id in indexOf) select(indexOf[id], move !== false); },
     search: function (query) { state.query = query; document.getElementById("search").value = query; refresh(); },
-    setNodeType: function (type, on) { state.nodeOn[type] = on; refresh(); },
+    setNodeType: function (type, on) {
+      state.nodeOn[type] = on;
+      if (type === "note") state.notesAuto = false;
+      refresh();
+    },
     setEdgeType: function (type, on) { state.edgeOn[type] = on; refresh(); },
     setFocus: setFocus,
     obsidianUrl: obsidianUrl
