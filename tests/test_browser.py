@@ -331,3 +331,10 @@ def test_a_screenshot_is_written(vault: Path, open_page: Callable[..., Opened], 
     opened.page.screenshot(path=str(target))
     data = target.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_an_empty_vault_gives_an_empty_page_without_errors(open_page: Callable[..., Opened]) -> None:
+    empty = VaultIndex(root="/vaults/Empty", notes=(), attachments=(), entities=(), relations=(), advice=(), warnings=())
+    opened = open_page(render.render_html(empty).html)
+    assert opened.page.evaluate("vaultlink.data.nodes.length") == 0
+    assert opened.errors == [] and opened.requests == []

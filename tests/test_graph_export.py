@@ -160,7 +160,7 @@ def test_no_export_mentions_a_private_note(fmt: str) -> None:
     assert "Atlassian" not in export.text
 
 
-@pytest.mark.parametrize("fmt", ["graphml", "json", "canvas", "html"])
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "canvas", "html"])
 def test_exports_are_reproducible(fmt: str) -> None:
     assert api.export_graph(small_index(), fmt).text == api.export_graph(small_index(), fmt).text
 

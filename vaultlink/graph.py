@@ -647,9 +647,12 @@ def _legal(value: Any) -> str | int | float | bool:
     return str(value)
 
 
+_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
 def to_graphml(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float, float]] | None = None) -> str:
     """GraphML text of the graph, attributes made legal by :func:`exportable_graph`."""
-    return "\n".join(nx.generate_graphml(exportable_graph(graph, positions))) + "\n"
+    return _XML_DECLARATION + "\n".join(nx.generate_graphml(exportable_graph(graph, positions))) + "\n"
 
 
 def to_gexf(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float, float]] | None = None) -> str:
@@ -671,7 +674,9 @@ def to_gexf(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float, float]]
         kind = data.pop("type")
         data["relation"] = kind
         data["label"] = kind
-    return "\n".join(nx.generate_gexf(safe)) + "\n"
+    text = _XML_DECLARATION + "\n".join(nx.generate_gexf(safe)) + "\n"
+    # networkx stamps today's date into <meta>: drop it, so the same vault gives the same file
+    return re.sub(r'(<meta) lastmodifieddate="[^"]*"', r"\1", text, count=1)
 
 
 def to_node_link(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float, float]] | None = None) -> dict[str, Any]:
