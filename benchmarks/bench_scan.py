@@ -6,8 +6,8 @@ For each vault size, in one run:
    stamp file matches the generator and the arguments);
 2. time, each run in a fresh subprocess:
    (a) the floor (``floor.py``: walk, read, one regex),
-   (b) ``vaultlink scan VAULT --no-cache --json`` (cold),
-   (c) ``vaultlink scan VAULT --json`` after one ``vaultlink scan VAULT`` has
+   (b) ``vaultlink scan VAULT --no-cache`` (cold: discovery, parsing, extraction, resolution),
+   (c) ``vaultlink scan VAULT`` (and ``--json``) after one ``vaultlink scan VAULT`` has
        filled the cache (warm),
    (d) obsidiantools, ``Vault(path).connect().gather()``, in its own venv
        ``benchmarks/.venv-peers``, under a timeout;
@@ -295,16 +295,29 @@ def bench_size(size: int, *, seed: int, repeats: int, vaultlink: Tool, peer: Too
     if vaultlink.available:
         with tempfile.TemporaryDirectory(prefix=f"vaultlink-bench-{size}-") as tmp:
             scan = [*vaultlink.command, "scan", str(vault)]
-            results.append(measure(size, "vaultlink cold", [*scan, "--no-cache", "--json"], repeats=repeats,
+            results.append(measure(size, "vaultlink cold", [*scan, "--no-cache"], repeats=repeats,
                                    fresh_env=EnvFactory(base_env, Path(tmp))))
             warm_env = {**base_env, "VAULTLINK_CACHE_DIR": str(Path(tmp) / "warm")}
             fill = measure(size, "vaultlink first scan", scan, repeats=1, env=warm_env)
             fill.note = "fills the cache"
             results.append(fill)
             if fill.status == "ok":
-                results.append(measure(size, "vaultlink warm", [*scan, "--json"], repeats=repeats, env=warm_env))
+                results.append(measure(size, "vaultlink warm", scan, repeats=repeats, env=warm_env))
+                json_run = measure(size, "vaultlink warm --json", [*scan, "--json"], repeats=repeats, env=warm_env)
+                json_run.note = "the whole document on a pipe"
+                results.append(json_run)
             else:
                 results.append(Measurement(size, "vaultlink warm", "skipped", note="the first scan failed"))
+            parse_only = measure(
+                size,
+                "parse only (no extraction)",
+                [sys.executable, "-c", "import sys, vaultlink; s = vaultlink.read_vault(sys.argv[1], use_cache=False); "
+                 "print(len(s.records))", str(vault)],
+                repeats=repeats,
+                env=base_env,
+            )
+            parse_only.note = "read_vault: discovery, reading, parsing"
+            results.append(parse_only)
     else:
         for tool in ("vaultlink cold", "vaultlink warm"):
             results.append(Measurement(size, tool, "skipped", note=vaultlink.reason))

@@ -18,9 +18,10 @@ from vaultlink.hubs import (
     block_edit,
     entities_from_hubs,
     hub_path,
-    make_snippet,
+    needle_pattern,
     merge_entities,
     new_hub_text,
+    quote_line,
     render_block,
     safe_filename,
 )
@@ -185,21 +186,25 @@ Had a half-hour chat today with Stefan Mai, who has been at Amazon's HQ and Meta
 """
 
 
-def test_snippet_quotes_the_first_prose_line_with_markup_escaped() -> None:
-    snippet = make_snippet(NOTE, parse_note("Chats/c.md", NOTE), ["Stefan Mai", "Stef"])
+def quote(text: str, needles: list[str], line: int) -> str:
+    return quote_line(text, parse_note("Chats/c.md", text), line, needle_pattern(needles))
+
+
+def test_a_quote_is_the_line_as_a_reader_sees_it_with_markup_escaped() -> None:
+    snippet = quote(NOTE, ["Stefan Mai", "Stef"], 6)
     assert snippet.startswith("Had a half-hour chat today with Stefan Mai, who has been at Amazon's HQ")
-    assert "\\*bold\\*" in snippet and "#tag" not in snippet and "a link" in snippet
-    assert make_snippet(NOTE, parse_note("Chats/c.md", NOTE), ["Nobody"]) == ""
+    assert "\\*bold\\*" in snippet and "#tag" not in snippet and "a link" in snippet and "https" not in snippet
+    assert quote("- [ ] Ask [[People/Stefan Mai|Stef]] about `code`\n", ["Stef"], 1) == "Ask Stef about code"
 
 
-def test_snippet_is_cut_around_the_name() -> None:
+def test_a_quote_is_cut_around_the_name() -> None:
     text = "word " * 60 + "Stefan Mai said hi. " + "more " * 60 + "\n"
-    snippet = make_snippet(text, parse_note("c.md", text), ["Stefan Mai"])
+    snippet = quote(text, ["stefan mai"], 1)
     assert snippet.startswith("…") and snippet.endswith("…") and "Stefan Mai said hi." in snippet
     assert len(snippet) <= hubs.SNIPPET_CHARS + 2
 
 
-def test_snippet_stays_the_same_once_names_are_linked() -> None:
+def test_quotes_stay_the_same_once_names_are_linked() -> None:
     """Hub blocks quote notes; linking a note must not change the quote (or runs never settle)."""
     table = NameTable(
         [
@@ -208,13 +213,17 @@ def test_snippet_stays_the_same_once_names_are_linked() -> None:
             Target("company:meta", EntityType.COMPANY, "Meta", ("Facebook",)),
         ]
     )
+    needles = {"person:stefan-mai": ["Stefan Mai", "Stef"], "company:amazon": ["Amazon"], "company:meta": ["Meta"]}
+    before = plan_note(NOTE, parse_note("Chats/c.md", NOTE), table)
+    assert set(before.first_lines) == set(needles) and set(before.first_lines.values()) == {6}
     for style in (LinkStyle(), LinkStyle(LinkFormat.RELATIVE), LinkStyle(markdown=True)):
         options = LinkOptions(all_mentions=True, style=style)
         linked = apply_edits(NOTE, plan_note(NOTE, parse_note("Chats/c.md", NOTE), table, options).edits)
         assert linked != NOTE
-        for needles in (["Stefan Mai"], ["Amazon"], ["Meta", "Facebook"]):
-            before = make_snippet(NOTE, parse_note("Chats/c.md", NOTE), needles)
-            assert before and make_snippet(linked, parse_note("Chats/c.md", linked), needles) == before
+        after = plan_note(linked, parse_note("Chats/c.md", linked), table, options)
+        assert after.first_lines == before.first_lines
+        for entity, line in before.first_lines.items():
+            assert quote(linked, needles[entity], line) == quote(NOTE, needles[entity], line)
 
 
 # Hub discovery -------------------------------------------------------------------------------

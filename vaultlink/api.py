@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,6 +58,7 @@ class Scan:
     use_cache: bool = True
     context: ExtractContext | None = None
     registry: Registry | None = None
+    cache_stale: bool = True  # the cache does not hold exactly these records
 
 
 def read_vault(
@@ -104,7 +106,9 @@ def read_vault(
             progress(done, total)
     config_text = fsio.read_config_text(root)
     config = parse_config(config_text, "vaultlink.toml") if config_text is not None else {}
-    return Scan(root, discovery, records, warnings, reparsed, texts, config, use_cache)
+    scan = Scan(root, discovery, records, warnings, reparsed, texts, config, use_cache)
+    scan.cache_stale = len(cached) != len(records) or any(cached.get(r.path) is not r for r in records)
+    return scan
 
 
 def _parse_record(note: Note) -> NoteRecord:
@@ -119,10 +123,41 @@ def scan_vault(
     max_note_bytes: int = fsio.MAX_NOTE_BYTES,
     progress: Progress | None = None,
 ) -> VaultIndex:
-    """Read the vault at ``path`` and return everything vaultlink knows about it."""
+    """Read the vault at ``path`` and return everything vaultlink knows about it.
+
+    When no file, setting or config changed since the last scan, the index that scan built is
+    returned from the cache without opening a note.
+    """
+    stamp = _vault_stamp(path, ignore, max_note_bytes) if use_cache else ""
+    if use_cache:
+        cached = fsio.load_cache(fsio.vault_root(path), __version__, "index")
+        if cached.get("stamp") == stamp and isinstance(cached.get("index"), VaultIndex):
+            return cached["index"]
     scan = read_vault(path, use_cache=use_cache, ignore=ignore, max_note_bytes=max_note_bytes, progress=progress)
     extract_scan(scan)
-    return index_scan(scan)
+    index = index_scan(scan)
+    if use_cache:
+        fsio.save_cache(scan.root, __version__, {"stamp": stamp, "index": index}, "index")
+    return index
+
+
+def _vault_stamp(path: str | os.PathLike[str], ignore: Sequence[str], max_note_bytes: int) -> str:
+    """A digest of everything a scan depends on: every file's path, size and mtime, Obsidian's
+    settings, the config, and the options. Equal stamps mean an equal index."""
+    root = fsio.vault_root(path)
+    settings, _ = fsio.read_settings(root)
+    discovery = fsio.discover(root, ignore, settings)
+    parts = [
+        repr(sorted(settings.items())),
+        fsio.read_config_text(root) or "",
+        repr(tuple(ignore)),
+        str(max_note_bytes),
+        repr([(f.path, f.size, f.mtime_ns) for f in discovery.notes]),
+        repr(discovery.attachments),
+        repr(discovery.excluded),
+        repr([(w.path, w.kind) for w in discovery.warnings]),
+    ]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def extract_scan(scan: Scan) -> ExtractContext:
@@ -134,7 +169,6 @@ def extract_scan(scan: Scan) -> ExtractContext:
     """
     hubs = [hub for hub in (find_hub(r.parsed) for r in scan.records) if hub is not None]
     ctx = make_context(hubs, scan.config)
-    masks: dict[str, str] = {}
 
     def text_of(record: NoteRecord) -> str | None:
         text = scan.texts.get(record.path)
@@ -147,13 +181,13 @@ def extract_scan(scan: Scan) -> ExtractContext:
         return text
 
     def mask_of(record: NoteRecord, text: str) -> str:
-        if record.path not in masks:
-            masks[record.path] = prose_mask(text, record.parsed.protected)
-        return masks[record.path]
+        return prose_mask(text, record.parsed.protected)
 
+    dirty = scan.cache_stale
     for index, record in enumerate(scan.records):
         if record.facts is not None and record.facts_key == ctx.key:
             continue
+        dirty = True
         text = text_of(record)
         if text is None:
             continue
@@ -169,13 +203,15 @@ def extract_scan(scan: Scan) -> ExtractContext:
         text = text_of(record)
         if text is None:
             continue
+        dirty = True
         if matcher is None:
             matcher = build_matcher(registry, ctx)
         matches = match_vault_names(record.parsed, mask_of(record, text), matcher)
         scan.records[index] = replace(record, matches=matches, matches_key=digest)
     scan.registry = registry
     scan.context = ctx
-    if scan.use_cache:
+    scan.texts.clear()  # every phase that needs the text is done: let a big vault's text go
+    if scan.use_cache and dirty:
         issue = fsio.save_cache(scan.root, __version__, {r.path: r for r in scan.records})
         if issue is not None:
             scan.warnings.append(issue)
@@ -251,6 +287,206 @@ def index_scan(scan: Scan) -> VaultIndex:
         ),
         settings=dict(discovery.settings),
     )
+
+
+# --- the graph: build it, export it, write the file the user named ------------------------------
+
+from typing import Mapping  # noqa: E402
+
+import networkx as nx  # noqa: E402
+
+from vaultlink import graph as _graph  # noqa: E402
+from vaultlink import writer as _writer  # noqa: E402
+from vaultlink.errors import WriteRefused  # noqa: E402
+from vaultlink.layout import layout_graph  # noqa: E402
+
+GRAPH_SUFFIXES = {
+    ".html": _graph.ExportFormat.HTML,
+    ".htm": _graph.ExportFormat.HTML,
+    ".graphml": _graph.ExportFormat.GRAPHML,
+    ".gexf": _graph.ExportFormat.GEXF,
+    ".json": _graph.ExportFormat.JSON,
+    ".canvas": _graph.ExportFormat.CANVAS,
+}
+
+
+@dataclass(frozen=True)
+class GraphExport:
+    """A graph written out as text, and what went into it."""
+
+    text: str
+    format: _graph.ExportFormat
+    nodes: int
+    edges: int
+    notes_shown: bool
+
+
+def build_graph(
+    index: VaultIndex, *, include_notes: bool = True, exclude_tags: Sequence[str] = ()
+) -> nx.MultiDiGraph:
+    """The vault's typed graph (see :mod:`vaultlink.graph`); private and excluded notes stay out."""
+    return _graph.build_graph(index, include_notes=include_notes, exclude_tags=exclude_tags)
+
+
+def graph_format(output: str | os.PathLike[str] | None, requested: str | None = None) -> _graph.ExportFormat:
+    """The export format: ``requested`` if given, else the output's suffix, else HTML."""
+    if requested:
+        return _graph.ExportFormat(requested)
+    if output is not None and str(output) != "-":
+        return GRAPH_SUFFIXES.get(Path(output).suffix.lower(), _graph.ExportFormat.HTML)
+    return _graph.ExportFormat.HTML
+
+
+def export_graph(
+    index: VaultIndex,
+    format: _graph.ExportFormat | str = _graph.ExportFormat.HTML,
+    *,
+    include_notes: bool | None = None,
+    exclude_tags: Sequence[str] = (),
+    seed: int = 1,
+    panels: Mapping[str, Sequence[_graph.PanelSection]] | None = None,
+) -> GraphExport:
+    """The vault's graph as the text of one file: an offline HTML page, GraphML, GEXF, JSON or Canvas.
+
+    ``include_notes=None`` means: in the page, notes start hidden when the graph is large; in
+    the other formats, notes are included. Private notes and ``exclude_tags`` never are.
+    ``panels`` adds sections to the page's side panel by node id (open follow-ups under a
+    person, say); each is a :class:`vaultlink.graph.PanelSection`.
+    """
+    fmt = _graph.ExportFormat(format)
+    if fmt is _graph.ExportFormat.HTML:
+        from vaultlink import render  # the page needs vis-network only when a page is asked for
+
+        page = render.render_html(
+            index, include_notes=include_notes, exclude_tags=exclude_tags, extra=panels, seed=seed
+        )
+        return GraphExport(page.html, fmt, page.nodes, page.edges, page.notes_shown)
+    graph = _graph.build_graph(index, include_notes=include_notes is not False, exclude_tags=exclude_tags)
+    positions = layout_graph(graph, seed=seed)
+    if fmt is _graph.ExportFormat.GRAPHML:
+        text = _graph.to_graphml(graph, positions)
+    elif fmt is _graph.ExportFormat.GEXF:
+        text = _graph.to_gexf(graph, positions)
+    elif fmt is _graph.ExportFormat.JSON:
+        text = _graph.to_json(graph, positions)
+    else:
+        text = _graph.to_canvas_text(graph, positions)
+    return GraphExport(text, fmt, graph.number_of_nodes(), graph.number_of_edges(), include_notes is not False)
+
+
+def write_output(path: str | os.PathLike[str], text: str) -> Path:
+    """Write an export to ``path`` atomically (the writer's temp file, fsync and rename).
+
+    Refuses a ``.md`` target, so an export can never overwrite a note, and a folder. A new
+    file gets the usual permissions; an existing one keeps its own. Returns the absolute path.
+    """
+    target = Path(path).expanduser().absolute()
+    if target.suffix.lower() == ".md":
+        raise WriteRefused(f"{target.name}: refusing to write a graph export over a markdown note; pick another name")
+    if target.is_dir():
+        raise WriteRefused(f"{target}: is a folder; name the file to write")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    created = not target.exists()
+    if created:
+        target.touch()
+    try:
+        _writer.replace_atomic(target, text.encode("utf-8"))
+    except BaseException:
+        if created:
+            target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+# --- linking: plan links and hub notes, write them through the journal, undo ----------------------
+
+from dataclasses import replace as _replace  # noqa: E402
+
+from vaultlink import linker as _linker  # noqa: E402
+from vaultlink import writer as _writer  # noqa: E402
+from vaultlink.model import EntityType  # noqa: E402
+
+LinkPlan = _linker.LinkPlan
+WriteReport = _writer.WriteReport
+
+
+def plan_links(
+    path: str | os.PathLike[str],
+    *,
+    paths: Sequence[str] = (),
+    all_mentions: bool = False,
+    types: Sequence[EntityType | str] = (),
+    create_hubs: bool = False,
+    update_hubs: bool = True,
+    use_cache: bool = True,
+    ignore: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> _linker.LinkPlan:
+    """Plan the links (and hub notes) for the vault at ``path``; nothing is written.
+
+    ``paths`` (vault-relative files, or folders ending in ``/``) limits the notes that may change;
+    ``types`` limits the entity types linked (default: all); ``all_mentions`` links every mention,
+    not only the first per note; ``create_hubs`` adds a hub note for each entity that has none;
+    ``update_hubs`` keeps the managed block of existing hub notes current. Every note is read
+    afresh and its hash kept, so :func:`apply_changes` can refuse one that changes meanwhile.
+    """
+    scan = read_vault(path, use_cache=use_cache, ignore=ignore, progress=progress)
+    extract_scan(scan)
+    index = index_scan(scan)
+    notes, warnings = _read_for_linking(scan)
+    options = _linker.VaultOptions(
+        all_mentions=all_mentions,
+        types=frozenset(EntityType(t) for t in types) if types else _linker.ALL_TYPES,
+        create_hubs=create_hubs,
+        update_hubs=update_hubs,
+        scope=frozenset(paths) if paths else None,
+        common=_common_company_words(),
+    )
+    plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
+    return _replace(plan, warnings=tuple(warnings) + plan.warnings)
+
+
+def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:
+    """Every note of the scan read again (text and hash), reusing its parse when unchanged."""
+    notes: list[tuple[Note, ParsedNote]] = []
+    warnings: list[Issue] = []
+    for record in scan.records:
+        note = fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
+        if isinstance(note, Issue):
+            warnings.append(note)
+            continue
+        parsed = record.parsed if note.sha256 == record.sha256 else parse_note(note.path, note.text)
+        notes.append((note, parsed))
+    return notes, warnings
+
+
+def _common_company_words() -> frozenset[str]:
+    """Folded company names that are ordinary words (from the shipped gazetteer, when present)."""
+    try:
+        from vaultlink.extract.lexicon import load_lexicon
+    except ImportError:  # extraction not installed in this build: no gazetteer, no common words
+        return frozenset()
+    words: set[str] = set()
+    for company in load_lexicon().companies.values():
+        words.update(company.common)
+    return frozenset(words)
+
+
+def apply_changes(plan: _linker.LinkPlan, command: str = "link") -> _writer.WriteReport:
+    """Write a plan: every file atomically, refusing those changed since the plan was made,
+    after journaling the originals in ``.vaultlink/`` so :func:`undo` can restore them."""
+    changes = [_writer.Change(c.path, c.encoded(), c.sha256) for c in plan.changes]
+    return _writer.write_changes(Path(plan.root), changes, command=command)
+
+
+def undo(path: str | os.PathLike[str], *, force: bool = False) -> _writer.UndoReport:
+    """Undo the last run on the vault at ``path`` (see :func:`vaultlink.writer.undo_run`)."""
+    return _writer.undo_run(fsio.vault_root(path), force=force)
+
+
+def list_runs(path: str | os.PathLike[str]) -> list[_writer.RunInfo]:
+    """The runs journaled in the vault at ``path``, newest first."""
+    return _writer.list_runs(fsio.vault_root(path))
 
 
 # --- answers: the advice digest, contacts, follow-ups, lint -------------------------------------
@@ -388,204 +624,3 @@ def lint(
     """What to fix in the vault (see :func:`vaultlink.report.lint`); empty when it is clean."""
     scan, index = _index_with_notes(vault, use_cache, ignore)
     return _report.lint(index, {r.path: r.parsed for r in scan.records})
-
-
-
-# --- linking: plan links and hub notes, write them through the journal, undo ----------------------
-
-from dataclasses import replace as _replace  # noqa: E402
-
-from vaultlink import linker as _linker  # noqa: E402
-from vaultlink import writer as _writer  # noqa: E402
-from vaultlink.model import EntityType  # noqa: E402
-
-LinkPlan = _linker.LinkPlan
-WriteReport = _writer.WriteReport
-
-
-def plan_links(
-    path: str | os.PathLike[str],
-    *,
-    paths: Sequence[str] = (),
-    all_mentions: bool = False,
-    types: Sequence[EntityType | str] = (),
-    create_hubs: bool = False,
-    update_hubs: bool = True,
-    use_cache: bool = True,
-    ignore: Sequence[str] = (),
-    progress: Progress | None = None,
-) -> _linker.LinkPlan:
-    """Plan the links (and hub notes) for the vault at ``path``; nothing is written.
-
-    ``paths`` (vault-relative files, or folders ending in ``/``) limits the notes that may change;
-    ``types`` limits the entity types linked (default: all); ``all_mentions`` links every mention,
-    not only the first per note; ``create_hubs`` adds a hub note for each entity that has none;
-    ``update_hubs`` keeps the managed block of existing hub notes current. Every note is read
-    afresh and its hash kept, so :func:`apply_changes` can refuse one that changes meanwhile.
-    """
-    scan = read_vault(path, use_cache=use_cache, ignore=ignore, progress=progress)
-    extract_scan(scan)
-    index = index_scan(scan)
-    notes, warnings = _read_for_linking(scan)
-    options = _linker.VaultOptions(
-        all_mentions=all_mentions,
-        types=frozenset(EntityType(t) for t in types) if types else _linker.ALL_TYPES,
-        create_hubs=create_hubs,
-        update_hubs=update_hubs,
-        scope=frozenset(paths) if paths else None,
-        common=_common_company_words(),
-    )
-    plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
-    return _replace(plan, warnings=tuple(warnings) + plan.warnings)
-
-
-def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:
-    """Every note of the scan read again (text and hash), reusing its parse when unchanged."""
-    notes: list[tuple[Note, ParsedNote]] = []
-    warnings: list[Issue] = []
-    for record in scan.records:
-        note = fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
-        if isinstance(note, Issue):
-            warnings.append(note)
-            continue
-        parsed = record.parsed if note.sha256 == record.sha256 else parse_note(note.path, note.text)
-        notes.append((note, parsed))
-    return notes, warnings
-
-
-def _common_company_words() -> frozenset[str]:
-    """Folded company names that are ordinary words (from the shipped gazetteer, when present)."""
-    try:
-        from vaultlink.extract.lexicon import load_lexicon
-    except ImportError:  # extraction not installed in this build: no gazetteer, no common words
-        return frozenset()
-    words: set[str] = set()
-    for company in load_lexicon().companies.values():
-        words.update(company.common)
-    return frozenset(words)
-
-
-def apply_changes(plan: _linker.LinkPlan, command: str = "link") -> _writer.WriteReport:
-    """Write a plan: every file atomically, refusing those changed since the plan was made,
-    after journaling the originals in ``.vaultlink/`` so :func:`undo` can restore them."""
-    changes = [_writer.Change(c.path, c.encoded(), c.sha256) for c in plan.changes]
-    return _writer.write_changes(Path(plan.root), changes, command=command)
-
-
-def undo(path: str | os.PathLike[str], *, force: bool = False) -> _writer.UndoReport:
-    """Undo the last run on the vault at ``path`` (see :func:`vaultlink.writer.undo_run`)."""
-    return _writer.undo_run(fsio.vault_root(path), force=force)
-
-
-def list_runs(path: str | os.PathLike[str]) -> list[_writer.RunInfo]:
-    """The runs journaled in the vault at ``path``, newest first."""
-    return _writer.list_runs(fsio.vault_root(path))
-
-
-# --- the graph: build it, export it, write the file the user named ------------------------------
-
-from typing import Mapping  # noqa: E402
-
-import networkx as nx  # noqa: E402
-
-from vaultlink import graph as _graph  # noqa: E402
-from vaultlink import writer as _writer  # noqa: E402
-from vaultlink.errors import WriteRefused  # noqa: E402
-from vaultlink.layout import layout_graph  # noqa: E402
-
-GRAPH_SUFFIXES = {
-    ".html": _graph.ExportFormat.HTML,
-    ".htm": _graph.ExportFormat.HTML,
-    ".graphml": _graph.ExportFormat.GRAPHML,
-    ".gexf": _graph.ExportFormat.GEXF,
-    ".json": _graph.ExportFormat.JSON,
-    ".canvas": _graph.ExportFormat.CANVAS,
-}
-
-
-@dataclass(frozen=True)
-class GraphExport:
-    """A graph written out as text, and what went into it."""
-
-    text: str
-    format: _graph.ExportFormat
-    nodes: int
-    edges: int
-    notes_shown: bool
-
-
-def build_graph(
-    index: VaultIndex, *, include_notes: bool = True, exclude_tags: Sequence[str] = ()
-) -> nx.MultiDiGraph:
-    """The vault's typed graph (see :mod:`vaultlink.graph`); private and excluded notes stay out."""
-    return _graph.build_graph(index, include_notes=include_notes, exclude_tags=exclude_tags)
-
-
-def graph_format(output: str | os.PathLike[str] | None, requested: str | None = None) -> _graph.ExportFormat:
-    """The export format: ``requested`` if given, else the output's suffix, else HTML."""
-    if requested:
-        return _graph.ExportFormat(requested)
-    if output is not None and str(output) != "-":
-        return GRAPH_SUFFIXES.get(Path(output).suffix.lower(), _graph.ExportFormat.HTML)
-    return _graph.ExportFormat.HTML
-
-
-def export_graph(
-    index: VaultIndex,
-    format: _graph.ExportFormat | str = _graph.ExportFormat.HTML,
-    *,
-    include_notes: bool | None = None,
-    exclude_tags: Sequence[str] = (),
-    seed: int = 1,
-    panels: Mapping[str, Sequence[_graph.PanelSection]] | None = None,
-) -> GraphExport:
-    """The vault's graph as the text of one file: an offline HTML page, GraphML, GEXF, JSON or Canvas.
-
-    ``include_notes=None`` means: in the page, notes start hidden when the graph is large; in
-    the other formats, notes are included. Private notes and ``exclude_tags`` never are.
-    ``panels`` adds sections to the page's side panel by node id (open follow-ups under a
-    person, say); each is a :class:`vaultlink.graph.PanelSection`.
-    """
-    fmt = _graph.ExportFormat(format)
-    if fmt is _graph.ExportFormat.HTML:
-        from vaultlink import render  # the page needs vis-network only when a page is asked for
-
-        page = render.render_html(
-            index, include_notes=include_notes, exclude_tags=exclude_tags, extra=panels, seed=seed
-        )
-        return GraphExport(page.html, fmt, page.nodes, page.edges, page.notes_shown)
-    graph = _graph.build_graph(index, include_notes=include_notes is not False, exclude_tags=exclude_tags)
-    positions = layout_graph(graph, seed=seed)
-    if fmt is _graph.ExportFormat.GRAPHML:
-        text = _graph.to_graphml(graph, positions)
-    elif fmt is _graph.ExportFormat.GEXF:
-        text = _graph.to_gexf(graph, positions)
-    elif fmt is _graph.ExportFormat.JSON:
-        text = _graph.to_json(graph, positions)
-    else:
-        text = _graph.to_canvas_text(graph, positions)
-    return GraphExport(text, fmt, graph.number_of_nodes(), graph.number_of_edges(), include_notes is not False)
-
-
-def write_output(path: str | os.PathLike[str], text: str) -> Path:
-    """Write an export to ``path`` atomically (the writer's temp file, fsync and rename).
-
-    Refuses a ``.md`` target, so an export can never overwrite a note, and a folder. A new
-    file gets the usual permissions; an existing one keeps its own. Returns the absolute path.
-    """
-    target = Path(path).expanduser().absolute()
-    if target.suffix.lower() == ".md":
-        raise WriteRefused(f"{target.name}: refusing to write a graph export over a markdown note; pick another name")
-    if target.is_dir():
-        raise WriteRefused(f"{target}: is a folder; name the file to write")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    created = not target.exists()
-    if created:
-        target.touch()
-    try:
-        _writer.replace_atomic(target, text.encode("utf-8"))
-    except BaseException:
-        if created:
-            target.unlink(missing_ok=True)
-        raise
-    return target

@@ -49,7 +49,9 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 
 
 def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    """JSON on stdout: indented for a person at a terminal, compact (and much faster) for a pipe."""
+    indent = 1 if sys.stdout.isatty() else None
+    click.echo(json.dumps(data, ensure_ascii=False, indent=indent))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,86 +76,36 @@ def scan(vault: str, as_json: bool, no_cache: bool, ignore: tuple[str, ...]) -> 
         click.echo(summarize(index))
 
 
-# --- answers: advice, people, followups, lint ---------------------------------------------------
-
-from vaultlink import report as _report  # noqa: E402
-
-_TODAY = click.option("--today", metavar="DATE", help="Measure from this date instead of the local date (YYYY-MM-DD).")
+# --- graph: the page and the exports ------------------------------------------------------------
 
 
 @main.command()
 @VAULT
-@click.option("--topic", metavar="TOPIC", help="Only this topic: its name, id or an alias (\"career switch\").")
-@click.option("--person", metavar="NAME", help="Only what this person said: a name, alias or unique first name.")
-@click.option("--since", metavar="DATE", help="Only advice from chats on or after DATE.")
-@click.option("--json", "as_json", is_flag=True, help="Print the digest as JSON.")
-@click.option("--write", is_flag=True, help="Keep 'Advice Index.md' in VAULT current (journaled: `vaultlink undo` reverts it).")
-def advice(vault: str, topic: str | None, person: str | None, since: str | None, as_json: bool, write: bool) -> None:
-    """What everyone advised, by topic (most people first): each item with who, when and the note."""
-    if write:
-        if topic or person or since:
-            raise click.UsageError("--write keeps the whole Advice Index; drop --topic, --person and --since")
-        done = _run(lambda: api.write_advice_index(vault))
-        if as_json:
-            _emit_json({"path": done.path, "action": done.action, "run": done.run_id,
-                        "refused": [i.message for i in done.refused]})
-        messages = {"unchanged": "is already current", "created": "created", "updated": "updated", "refused": "was not written"}
-        click.echo(f"{done.path} {messages[done.action]}" + (f" (run {done.run_id}; `vaultlink undo` reverts it)" if done.run_id and done.action != "refused" else ""), err=True)
-        for issue in done.refused:
-            click.echo(f"refused: {issue.message}", err=True)
-        if done.refused:
-            sys.exit(4)
+@click.option("-o", "--output", metavar="FILE", help="Where to write (default: graph.<format>; '-' for stdout).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "graphml", "gexf", "json", "canvas"]), default=None,
+    help="Output format (default: from the output's suffix, else html).",
+)
+@click.option("--notes/--no-notes", default=None, help="Show notes as nodes (default: yes, hidden at first in a large page).")
+@click.option("--exclude-tag", multiple=True, metavar="TAG", help="Leave out notes with TAG or a tag under it (repeatable).")
+@click.option("--open", "open_after", is_flag=True, help="Open the written file (the page in your browser).")
+@click.option("--no-cache", is_flag=True, help="Read and parse every note again.")
+def graph(
+    vault: str, output: str | None, fmt: str | None, notes: bool | None, exclude_tag: tuple[str, ...],
+    open_after: bool, no_cache: bool,
+) -> None:
+    """Draw VAULT's people, companies, topics and notes as one offline HTML page, or export the graph."""
+    fmt_used = api.graph_format(output, fmt)
+    index = _run(lambda: api.scan_vault(vault, use_cache=not no_cache, progress=_progress_bar("Reading notes")))
+    export = _run(lambda: api.export_graph(index, fmt_used, include_notes=notes, exclude_tags=exclude_tag))
+    if output == "-":
+        click.echo(export.text, nl=False)
         return
-    digest = _run(lambda: api.advice_digest(vault, topic=topic, person=person, since=since))
-    if as_json:
-        _emit_json(_report.advice_json(digest))
-    else:
-        click.echo(_report.render_advice(digest), nl=False)
-
-
-@main.command()
-@VAULT
-@click.option("--company", metavar="NAME", help="Who you know there, now or before (name or alias), and who is one introduction away.")
-@click.option("--stale", "stale_days", type=click.IntRange(min=0), metavar="DAYS", help="Only people not talked to in DAYS days, longest first.")
-@_TODAY
-@click.option("--json", "as_json", is_flag=True, help="Print the people as JSON.")
-def people(vault: str, company: str | None, stale_days: int | None, today: str | None, as_json: bool) -> None:
-    """Your contacts: companies now and before, number of chats, first and last chat, topics."""
-    result = _run(lambda: api.contacts(vault, company=company, stale_days=stale_days, today=today))
-    if as_json:
-        _emit_json(_report.contacts_json(result))
-    else:
-        click.echo(_report.render_contacts(result), nl=False)
-
-
-@main.command()
-@VAULT
-@click.option("--all", "include_done", is_flag=True, help="Also list the done ones (checked tasks, struck-through lines).")
-@_TODAY
-@click.option("--json", "as_json", is_flag=True, help="Print the follow-ups as JSON.")
-def followups(vault: str, include_done: bool, today: str | None, as_json: bool) -> None:
-    """What you promised and were promised in your notes, and open tasks: open first, oldest first."""
-    result = _run(lambda: api.followups(vault, include_done=include_done, today=today))
-    if as_json:
-        _emit_json(_report.followups_json(result))
-    else:
-        click.echo(_report.render_followups(result), nl=False)
-
-
-@main.command()
-@VAULT
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-def lint(vault: str, as_json: bool) -> None:
-    """Check VAULT: chats without date or person, unlinked names, duplicate people, shared aliases,
-    broken links. Exit 1 when anything is found (for a pre-commit hook), 0 when clean."""
-    findings = _run(lambda: api.lint(vault))
-    if as_json:
-        _emit_json(_report.lint_json(findings))
-    else:
-        click.echo(_report.render_lint(findings), nl=False)
-    if findings:
-        sys.exit(1)
-
+    written = _run(lambda: api.write_output(output or f"graph.{fmt_used.value}", export.text))
+    hidden = "" if export.notes_shown else " (notes hidden at first: tick Note to show them)"
+    click.echo(f"Wrote {written}: {export.nodes} nodes, {export.edges} edges{hidden}", err=True)
+    if open_after:
+        click.launch(str(written))
 
 
 # --- link and undo ---------------------------------------------------------------------------------
@@ -306,33 +258,82 @@ def undo(vault: str, list_only: bool, force: bool, as_json: bool) -> None:
         click.echo(f"forced: {path} had been edited since; that version is kept in .vaultlink/", err=True)
 
 
-# --- graph: the page and the exports ------------------------------------------------------------
+# --- answers: advice, people, followups, lint ---------------------------------------------------
+
+from vaultlink import report as _report  # noqa: E402
+
+_TODAY = click.option("--today", metavar="DATE", help="Measure from this date instead of the local date (YYYY-MM-DD).")
 
 
 @main.command()
 @VAULT
-@click.option("-o", "--output", metavar="FILE", help="Where to write (default: graph.<format>; '-' for stdout).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["html", "graphml", "gexf", "json", "canvas"]), default=None,
-    help="Output format (default: from the output's suffix, else html).",
-)
-@click.option("--notes/--no-notes", default=None, help="Show notes as nodes (default: yes, hidden at first in a large page).")
-@click.option("--exclude-tag", multiple=True, metavar="TAG", help="Leave out notes with TAG or a tag under it (repeatable).")
-@click.option("--open", "open_after", is_flag=True, help="Open the written file (the page in your browser).")
-@click.option("--no-cache", is_flag=True, help="Read and parse every note again.")
-def graph(
-    vault: str, output: str | None, fmt: str | None, notes: bool | None, exclude_tag: tuple[str, ...],
-    open_after: bool, no_cache: bool,
-) -> None:
-    """Draw VAULT's people, companies, topics and notes as one offline HTML page, or export the graph."""
-    fmt_used = api.graph_format(output, fmt)
-    index = _run(lambda: api.scan_vault(vault, use_cache=not no_cache, progress=_progress_bar("Reading notes")))
-    export = _run(lambda: api.export_graph(index, fmt_used, include_notes=notes, exclude_tags=exclude_tag))
-    if output == "-":
-        click.echo(export.text, nl=False)
+@click.option("--topic", metavar="TOPIC", help="Only this topic: its name, id or an alias (\"career switch\").")
+@click.option("--person", metavar="NAME", help="Only what this person said: a name, alias or unique first name.")
+@click.option("--since", metavar="DATE", help="Only advice from chats on or after DATE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the digest as JSON.")
+@click.option("--write", is_flag=True, help="Keep 'Advice Index.md' in VAULT current (journaled: `vaultlink undo` reverts it).")
+def advice(vault: str, topic: str | None, person: str | None, since: str | None, as_json: bool, write: bool) -> None:
+    """What everyone advised, by topic (most people first): each item with who, when and the note."""
+    if write:
+        if topic or person or since:
+            raise click.UsageError("--write keeps the whole Advice Index; drop --topic, --person and --since")
+        done = _run(lambda: api.write_advice_index(vault))
+        if as_json:
+            _emit_json({"path": done.path, "action": done.action, "run": done.run_id,
+                        "refused": [i.message for i in done.refused]})
+        messages = {"unchanged": "is already current", "created": "created", "updated": "updated", "refused": "was not written"}
+        click.echo(f"{done.path} {messages[done.action]}" + (f" (run {done.run_id}; `vaultlink undo` reverts it)" if done.run_id and done.action != "refused" else ""), err=True)
+        for issue in done.refused:
+            click.echo(f"refused: {issue.message}", err=True)
+        if done.refused:
+            sys.exit(4)
         return
-    written = _run(lambda: api.write_output(output or f"graph.{fmt_used.value}", export.text))
-    hidden = "" if export.notes_shown else " (notes hidden at first: tick Note to show them)"
-    click.echo(f"Wrote {written}: {export.nodes} nodes, {export.edges} edges{hidden}", err=True)
-    if open_after:
-        click.launch(str(written))
+    digest = _run(lambda: api.advice_digest(vault, topic=topic, person=person, since=since))
+    if as_json:
+        _emit_json(_report.advice_json(digest))
+    else:
+        click.echo(_report.render_advice(digest), nl=False)
+
+
+@main.command()
+@VAULT
+@click.option("--company", metavar="NAME", help="Who you know there, now or before (name or alias), and who is one introduction away.")
+@click.option("--stale", "stale_days", type=click.IntRange(min=0), metavar="DAYS", help="Only people not talked to in DAYS days, longest first.")
+@_TODAY
+@click.option("--json", "as_json", is_flag=True, help="Print the people as JSON.")
+def people(vault: str, company: str | None, stale_days: int | None, today: str | None, as_json: bool) -> None:
+    """Your contacts: companies now and before, number of chats, first and last chat, topics."""
+    result = _run(lambda: api.contacts(vault, company=company, stale_days=stale_days, today=today))
+    if as_json:
+        _emit_json(_report.contacts_json(result))
+    else:
+        click.echo(_report.render_contacts(result), nl=False)
+
+
+@main.command()
+@VAULT
+@click.option("--all", "include_done", is_flag=True, help="Also list the done ones (checked tasks, struck-through lines).")
+@_TODAY
+@click.option("--json", "as_json", is_flag=True, help="Print the follow-ups as JSON.")
+def followups(vault: str, include_done: bool, today: str | None, as_json: bool) -> None:
+    """What you promised and were promised in your notes, and open tasks: open first, oldest first."""
+    result = _run(lambda: api.followups(vault, include_done=include_done, today=today))
+    if as_json:
+        _emit_json(_report.followups_json(result))
+    else:
+        click.echo(_report.render_followups(result), nl=False)
+
+
+@main.command()
+@VAULT
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def lint(vault: str, as_json: bool) -> None:
+    """Check VAULT: chats without date or person, unlinked names, duplicate people, shared aliases,
+    broken links. Exit 1 when anything is found (for a pre-commit hook), 0 when clean."""
+    findings = _run(lambda: api.lint(vault))
+    if as_json:
+        _emit_json(_report.lint_json(findings))
+    else:
+        click.echo(_report.render_lint(findings), nl=False)
+    if findings:
+        sys.exit(1)

@@ -20,6 +20,7 @@ produce a path that leaves its folder or a name Windows or macOS refuse.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 import unicodedata
@@ -254,7 +255,7 @@ def render_block(
     sort by name and items by date (newest first), note and line.
     """
     lines = [BLOCK_START, "## Mentioned in", ""]
-    ordered = sorted(mentions, key=lambda m: (m.date is None, _negate(m.date), m.note))
+    ordered = sorted(sorted(mentions, key=lambda m: m.note), key=lambda m: m.date or "", reverse=True)
     if not ordered:
         lines.append("_No notes mention this yet._")
     for mention in ordered:
@@ -271,19 +272,10 @@ def render_block(
             groups[item.group].append(item)
         for group in sorted(groups, key=lambda g: (g == "Other", fold(g), g)):
             lines += ["", f"### {group}", ""]
-            items = sorted(groups[group], key=lambda a: (a.date is None, _negate(a.date), a.note, a.line))
-            for item in items:
-                question = f"*{escape_markup(_shorten(item.question, SNIPPET_CHARS))}* " if item.question else ""
-                lines.append(f"- {question}{escape_markup(_shorten(item.text, ADVICE_CHARS))} ({item.link})")
+            items = sorted(sorted(groups[group], key=lambda a: (a.note, a.line)), key=lambda a: a.date or "", reverse=True)
+            lines.extend(f"- {_advice_text(item.question, item.text)} ({item.link})" for item in items)
     lines.append(BLOCK_END)
     return newline.join(lines)
-
-
-def _negate(date: str | None) -> tuple[int, ...]:
-    """A sort key that orders ``YYYY-MM-DD`` strings newest first."""
-    if not date:
-        return ()
-    return tuple(-ord(ch) for ch in date)
 
 
 def block_edit(text: str, parsed: ParsedNote, block: str) -> tuple[int, int, str] | None:
@@ -378,28 +370,37 @@ def readable_line(text: str, parsed: ParsedNote, line: int) -> str:
     return " ".join(out.split())
 
 
-def make_snippet(text: str, parsed: ParsedNote, needles: Sequence[str], limit: int = SNIPPET_CHARS) -> str:
-    """A short quote from the first prose line that names one of ``needles`` (whole words,
-    any case), cut around the name, with markup escaped. Empty when no line names one.
+def lower_keep_length(text: str) -> str:
+    """``text.lower()`` with the same length, so an offset found in it is an offset in ``text``.
 
-    Headings, front matter and the note's own managed block are not quoted.
+    Only ``İ`` grows when lowered; it is left as it is (on both sides of any comparison).
     """
-    keys = [fold(n) for n in needles if n.strip()]
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if ch == "\u0130" else ch.lower() for ch in text)
+
+
+def needle_pattern(needles: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for the names an entity is written as: whole words, lower case, any spacing."""
+    keys = sorted({lower_keep_length(" ".join(n.split())) for n in needles if n.strip()}, key=len, reverse=True)
     if not keys:
-        return ""
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)) + r")(?!\w)")
-    block = find_block(text, parsed.protected)
-    headings = {h.line for h in parsed.headings}
-    for line in range(line_of(parsed.line_starts, parsed.frontmatter_end), len(parsed.line_starts) + 1):
-        offset = parsed.line_starts[line - 1]
-        if offset < parsed.frontmatter_end or line in headings or (block is not None and block[0] <= offset < block[1]):
-            continue
-        readable = readable_line(text, parsed, line)
-        match = pattern.search(fold(readable)) if readable else None
-        if match is None:
-            continue
-        return escape_markup(_window(readable, match.start() if len(fold(readable)) == len(readable) else 0, limit))
-    return ""
+        return None
+    words = "|".join(r"[ \t]+".join(re.escape(w) for w in key.split(" ")) for key in keys)
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+
+
+def quote_line(text: str, parsed: ParsedNote, line: int, pattern: re.Pattern[str] | None, limit: int = SNIPPET_CHARS) -> str:
+    """A short quote of line ``line`` as a reader sees it, cut around the first name ``pattern``
+    finds there (or from its start), with markup escaped."""
+    return quote(readable_line(text, parsed, line), pattern, limit)
+
+
+def quote(readable: str, pattern: re.Pattern[str] | None, limit: int = SNIPPET_CHARS) -> str:
+    """``readable`` (a line from :func:`readable_line`) cut around the first name ``pattern``
+    finds in it (or from its start), with markup escaped."""
+    found = pattern.search(lower_keep_length(readable)) if pattern is not None else None
+    return escape_markup(_window(readable, found.start() if found else 0, limit))
 
 
 def _window(text: str, at: int, limit: int) -> str:
@@ -415,6 +416,13 @@ def _window(text: str, at: int, limit: int) -> str:
         space = text.rfind(" ", start, end)
         end = space if space > at else end
     return ("…" if start > 0 else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _advice_text(question: str | None, text: str) -> str:
+    """An advice item as its hub shows it: the question in italics, then the answer, shortened."""
+    asked = f"*{escape_markup(_shorten(question, SNIPPET_CHARS))}* " if question else ""
+    return asked + escape_markup(_shorten(text, ADVICE_CHARS))
 
 
 def _shorten(text: str | None, limit: int) -> str:

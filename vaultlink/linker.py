@@ -10,9 +10,11 @@ inserted link syntax every character stays. The rules, all of them tested by gol
 - ``Amazon's`` becomes ``[[Amazon]]'s``; ``[[Target|as written]]`` when the text differs from the
   link path, with ``\\|`` on table lines; markdown links when the vault uses them;
 - a person or company only where the text as written starts with a capital (an all-caps name such
-  as ``AWS`` only as written); a company name that is an ordinary word ("Notion") and a topic that
-  has no hub note only in notes where extraction found them; a person's one-word alias ("Sam")
-  only in notes that name the person in full or where extraction found them;
+  as ``AWS`` only as written); where extraction knows the entity, a company name that is an
+  ordinary word ("Notion"), a topic without a hub note and a one-word name without a hub note
+  only in notes where extraction found them; a person's one-word alias ("Sam") only in notes
+  that name the person in full or where extraction found them;
+- no link to a person known by one word only ("Max") unless the vault has a note for them;
 - no link from a note to itself; the first mention per note only (unless ``all_mentions``), and
   none for an entity the note already links to; nothing at all in a note whose front matter says
   ``vaultlink: false``.
@@ -35,8 +37,9 @@ from urllib.parse import quote
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
 from vaultlink import hubs
-from vaultlink.markdown import is_protected, line_of
+from vaultlink.markdown import line_of, link_text_position
 from vaultlink.model import (
+    Advice,
     Entity,
     EntityType,
     Issue,
@@ -44,6 +47,7 @@ from vaultlink.model import (
     ParsedNote,
     RelationType,
     Source,
+    Span,
     SpanKind,
     VaultIndex,
     fold,
@@ -132,6 +136,7 @@ class NoteLinks:
     edits: tuple[Edit, ...]
     mentioned: frozenset[str]  # entity ids named in prose, linked now or not
     linked: frozenset[str]  # entity ids the note already links to
+    first_lines: Mapping[str, int] = field(default_factory=dict)  # entity id -> first line a reader sees it on
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +146,7 @@ class _Surface:
     exact: bool  # only as written (acronyms, names that start in lower case)
     capital: bool  # the text must start with a capital letter
     weak: bool  # a one-word alias of a person: needs the full name or extraction in the note
-    gated: bool  # a topic without a hub, or a company name that is a word: needs extraction in the note
+    gated: bool  # needs extraction to have found the entity in the note (see plan_note's rules)
 
 
 class NameTable:
@@ -162,6 +167,8 @@ class NameTable:
                 )
                 continue
             self.targets[target.entity_id] = target
+            if target.type is EntityType.PERSON and target.note is None and len(target.name.split()) < 2:
+                continue  # "Max", "Sync": a one-word person nobody wrote a note for is rarely a person
             for surface in dict.fromkeys((target.name, *target.surfaces)):
                 clean = " ".join(unicodedata.normalize("NFC", surface).split())
                 if _is_linkable_surface(clean):
@@ -185,6 +192,8 @@ class NameTable:
             self._add(key, target, written)
         if len(self._automaton):
             self._automaton.make_automaton()
+        self._by_note = {fold(t.note): t.entity_id for t in self.targets.values() if t.note is not None}
+        self._by_bare_name = {fold(t.name): t.entity_id for t in self.targets.values() if t.note is None}
         self._link_keys: dict[str, str] = {}
         for target in self.targets.values():
             keys = [fold(target.name)]
@@ -201,7 +210,7 @@ class NameTable:
         exact = acronym or (person_or_company and not sample[0].isupper())
         one_word = len(sample.split()) == 1
         weak = target.type is EntityType.PERSON and one_word and len(target.name.split()) > 1
-        gated = (target.type is EntityType.TOPIC and target.note is None) or (
+        gated = (target.note is None and (target.type is EntityType.TOPIC or one_word)) or (
             target.type is EntityType.COMPANY and fold(sample) in target.common
         )
         variants = set(written)
@@ -219,6 +228,12 @@ class NameTable:
             if lowered not in self._automaton:
                 self._automaton.add_word(lowered, (len(lowered), index))
 
+    def self_ids(self, parsed: ParsedNote) -> frozenset[str]:
+        """The entities the note at ``parsed.path`` stands for: its hub's entity, or an entity
+        without a hub that has the note's name. A note never links to these."""
+        found = {self._by_note.get(fold(parsed.path)), self._by_bare_name.get(fold(parsed.name))}
+        return frozenset(f for f in found if f is not None)
+
     def __len__(self) -> int:
         return len(self.targets)
 
@@ -235,17 +250,28 @@ class NameTable:
         """Every whole-word occurrence of a surface in ``text[start:]`` that passes its case rule."""
         if not len(self._automaton):
             return
+        size = len(text)
+        surfaces = self._surfaces
         for last, (length, index) in self._automaton.iter(lowered, start):
             begin, end = last - length + 1, last + 1
-            if not _is_boundary(text, begin, end):
-                continue
-            surface = self._surfaces[index]
-            written = text[begin:end]
-            if surface.exact:
-                if written not in surface.written:
+            if begin > 0:
+                before = text[begin - 1]
+                if before.isalnum() or (not before.isascii() and _is_word_char(before)):
                     continue
-            elif surface.capital and not written[0].isupper() and written not in surface.written:
-                continue
+            if end < size:
+                after = text[end]
+                if after.isalnum() or (not after.isascii() and _is_word_char(after)):
+                    continue
+                if after == "-" and end + 1 < size and _is_word_char(text[end + 1]):
+                    continue  # "Meta-learning" is not Meta
+            surface = surfaces[index]
+            if surface.exact or surface.capital:
+                written = text[begin:end]
+                if surface.exact:
+                    if written not in surface.written:
+                        continue
+                elif not written[0].isupper() and written not in surface.written:
+                    continue
             yield begin, end, surface
 
 
@@ -268,22 +294,8 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or unicodedata.category(ch)[0] == "M"
 
 
-def _is_boundary(text: str, start: int, end: int) -> bool:
-    """Whether ``[start, end)`` is a whole word (or words): no letter, digit or mark on either
-    side, and no hyphenated word glued after it ("Meta-learning" is not Meta)."""
-    if start > 0 and _is_word_char(text[start - 1]):
-        return False
-    if end < len(text):
-        after = text[end]
-        if _is_word_char(after):
-            return False
-        if after == "-" and end + 1 < len(text) and _is_word_char(text[end + 1]):
-            return False
-    return True
-
-
 def _drop_md(path: str) -> str:
-    return path[:-3] if path.lower().endswith(".md") else path
+    return path[:-3] if path[-3:].lower() == ".md" else path
 
 
 def is_opted_out(text: str, parsed: ParsedNote) -> bool:
@@ -358,31 +370,51 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     )
     if not len(table):
         return NoteLinks((), frozenset(), linked)
-    body = parsed.frontmatter_end
-    lowered = _lower(text)
-    hits = list(table.hits(lowered, text, body))
+    hits = list(table.hits(_lower(text), text, parsed.frontmatter_end))
     if not hits:
         return NoteLinks((), frozenset(), linked)
     strong = set(linked)
     strong.update(surface.entity_id for _, _, surface in hits if not surface.weak)
-    block = hubs.find_block(text, parsed.protected)
+    block = hubs.find_block(text, parsed.protected) if hubs.BLOCK_START in text else None
+    spans = parsed.protected
+    span_starts = [span.start for span in spans]
     heading_starts = [h.start for h in parsed.headings]
     candidates: list[tuple[int, int, _Surface]] = []
+    first_lines: dict[str, int] = {}
     html: list[tuple[int, int]] | None = None
+    path = parsed.path
+    targets = table.targets
+    bisect_right = bisect.bisect_right
+    n_spans = len(spans)
     for start, end, surface in hits:
-        if is_protected(parsed.protected, start, end):
-            continue
+        entity_id = surface.entity_id
+        if surface.gated or surface.weak:
+            confirmed = targets[entity_id].confirmed
+            if confirmed is None:
+                if surface.weak and entity_id not in strong:
+                    continue
+            elif path not in confirmed and entity_id not in linked and (surface.gated or entity_id not in strong):
+                continue  # never linked here, and never quoted: the note is not among its mentions
         if block is not None and block[0] < end and start < block[1]:
             continue
-        if _in_heading(parsed, heading_starts, start) or _is_setext_heading(text, start):
+        if heading_starts and _in_heading(parsed, heading_starts, start):
+            continue
+        index = bisect_right(span_starts, start) - 1
+        inside = spans[index] if index >= 0 and spans[index].end > start else None
+        protected = inside is not None or (index + 1 < n_spans and spans[index + 1].start < end)
+        if entity_id not in first_lines and (not protected or _is_shown(text, inside, start, end)):
+            first_lines[entity_id] = line_of(parsed.line_starts, start)
+        if protected or _is_setext_heading(text, start):
             continue
         if (start > 0 and text[start - 1] in "[!") or (end < len(text) and text[end] == "]"):
             continue  # "[Amazon]" may be a reference link; "!" before a wikilink makes an embed
-        target = table.targets[surface.entity_id]
-        if surface.weak and surface.entity_id not in strong and not _confirmed(target, parsed.path):
-            continue
-        if surface.gated and target.confirmed is not None and parsed.path not in target.confirmed:
-            continue
+        if surface.gated or surface.weak:
+            confirmed = targets[entity_id].confirmed
+            known_here = confirmed is not None and path in confirmed
+            if surface.gated and confirmed is not None and not known_here:
+                continue
+            if surface.weak and entity_id not in strong and not known_here:
+                continue
         if html is None:
             html = _html_regions(text, parsed)
         if html and any(s < end and start < e for s, e in html):
@@ -396,14 +428,15 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
             chosen.append((start, end, surface))
             reach = end
     if is_opted_out(text, parsed):
-        return NoteLinks((), frozenset(c[2].entity_id for c in chosen), linked)
+        return NoteLinks((), frozenset(c[2].entity_id for c in chosen), linked, first_lines)
     mentioned: set[str] = set()
     done = set(linked)
     edits: list[Edit] = []
     tables: set[int] | None = None
+    itself = table.self_ids(parsed)
     for start, end, surface in chosen:
         target = table.targets[surface.entity_id]
-        if _is_self(target, parsed):
+        if target.entity_id in itself:
             continue
         mentioned.add(target.entity_id)
         if target.type not in options.types or (not options.all_mentions and target.entity_id in done):
@@ -415,17 +448,20 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
         written = text[start:end]
         new = _target_link(target, written, parsed.path, options.style, line in tables)
         edits.append(Edit(start, end, written, new, target.entity_id, line))
-    return NoteLinks(tuple(edits), frozenset(mentioned), linked)
+    return NoteLinks(tuple(edits), frozenset(mentioned), linked, first_lines)
 
 
-def _confirmed(target: Target, path: str) -> bool:
-    return target.confirmed is not None and path in target.confirmed
-
-
-def _is_self(target: Target, parsed: ParsedNote) -> bool:
-    if target.note is not None:
-        return fold(target.note) == fold(parsed.path)
-    return fold(target.name) == fold(parsed.name)
+def _is_shown(text: str, span: Span | None, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` inside a protected span is text a reader sees: a link's shown
+    text or the inside of inline code (not a link's target, a URL, a tag or a comment)."""
+    if span is None or end > span.end:
+        return False
+    if span.kind is SpanKind.INLINE_CODE:
+        return True
+    if span.kind not in (SpanKind.WIKILINK, SpanKind.MDLINK) or text[span.start] == "!":
+        return False
+    offset, shown = link_text_position(text[span.start : span.end])
+    return span.start + offset <= start and end <= span.start + offset + len(shown)
 
 
 def _in_heading(parsed: ParsedNote, starts: list[int], offset: int) -> bool:
@@ -436,7 +472,7 @@ def _in_heading(parsed: ParsedNote, starts: list[int], offset: int) -> bool:
 def _is_setext_heading(text: str, offset: int) -> bool:
     """Whether the line holding ``offset`` is underlined with ``===`` or ``---`` (a heading)."""
     end = text.find("\n", offset)
-    if end < 0:
+    if end < 0 or text[end + 1 : end + 2] not in ("=", "-", " "):
         return False
     following = text.find("\n", end + 1)
     underline = text[end + 1 : len(text) if following < 0 else following]
@@ -633,17 +669,20 @@ def plan_vault(
     link_options = LinkOptions(options.all_mentions, options.types, style)
     edits: dict[str, list[Edit]] = {}
     named_in: dict[str, set[str]] = defaultdict(set)
+    first_lines: dict[str, Mapping[str, int]] = {}
     for path in sorted(by_path):
         note, parsed = by_path[path]
         links = plan_note(note.text, parsed, table, link_options)
         for entity_id in links.mentioned | links.linked:
             named_in[entity_id].add(path)
+        first_lines[path] = links.first_lines
         if links.edits and in_scope(path, options.scope):
             edits[path] = list(links.edits)
     changes: list[FileChange] = []
     if options.update_hubs or options.create_hubs:
         changes += _plan_hubs(
-            entities, by_path, index, options, style, hub_of, created, hub_paths, private, named_in, stems, edits
+            entities, by_path, index, options, style, hub_of, created, hub_paths, private, named_in, first_lines,
+            stems, edits,
         )
     for path, note_edits in edits.items():
         note, _ = by_path[path]
@@ -709,11 +748,23 @@ def _plan_hubs(
     hub_paths: set[str],
     private: set[str],
     named_in: Mapping[str, set[str]],
+    first_lines: Mapping[str, Mapping[str, int]],
     stems: Counter[str],
     edits: dict[str, list[Edit]],
 ) -> list[FileChange]:
     """New hub notes, and the managed block edits of existing ones (added to ``edits``)."""
     names = {e.id: e.name for e in entities}
+    advice = _advice_by_entity(index, private)
+    links: dict[tuple[str, str], str] = {}
+    readable: dict[tuple[str, int], str] = {}
+
+    def note_link(path: str, hub: str) -> str:
+        key = (path, hub.rpartition("/")[0] if style.format is LinkFormat.RELATIVE else "")
+        if key not in links:
+            unique = stems[fold(stem_of(path))] <= 1
+            links[key] = write_link(link_path(path, hub, style, unique), stem_of(path), style)
+        return links[key]
+
     out: list[FileChange] = []
     for entity in sorted(entities, key=lambda e: e.id):
         hub = hub_of.get(entity.id)
@@ -722,30 +773,29 @@ def _plan_hubs(
         is_new = entity.id in created
         if not is_new and (not options.update_hubs or not in_scope(hub, options.scope)):
             continue
-        if not is_new:
-            note, parsed = by_path[hub]
-            if is_opted_out(note.text, parsed):
-                continue
-
-        def note_link(path: str, hub: str = hub) -> str:
-            return write_link(link_path(path, hub, style, stems[fold(stem_of(path))] <= 1), stem_of(path), style)
-
+        if not is_new and is_opted_out(*_text_and_parse(by_path[hub])):
+            continue
+        pattern = hubs.needle_pattern((entity.name, *entity.aliases))
         sources = ({m.note for m in entity.mentions} | named_in.get(entity.id, set())) - hub_paths - private
         mentions = []
-        for path in sorted(sources):
-            if path not in by_path:
-                continue
-            source_note, source_parsed = by_path[path]
-            snippet = hubs.make_snippet(source_note.text, source_parsed, (entity.name, *entity.aliases))
-            mentions.append(hubs.HubMention(path, note_link(path), source_parsed.date, snippet))
-        advice = _hub_advice(entity, index, names, private, note_link)
+        for path in sorted(p for p in sources if p in by_path):
+            line = first_lines.get(path, {}).get(entity.id)
+            if line is not None and (path, line) not in readable:
+                readable[(path, line)] = hubs.readable_line(*_text_and_parse(by_path[path]), line)
+            snippet = "" if line is None else hubs.quote(readable[(path, line)], pattern)
+            mentions.append(hubs.HubMention(path, note_link(path, hub), by_path[path][1].date, snippet))
+        items = [
+            hubs.HubAdvice(_advice_group(entity, item, names), item.text, item.question, note_link(item.note, hub),
+                           item.date, item.note, item.line)
+            for item in advice.get(entity.id, ())
+        ]
         if is_new:
             company = _current_company(entity, index, names, hub_of, style, stems, created[entity.id])
-            text = hubs.new_hub_text(entity, hubs.render_block(mentions, advice), company)
+            text = hubs.new_hub_text(entity, hubs.render_block(mentions, items), company)
             out.append(FileChange(created[entity.id], None, text, None))
             continue
         note, parsed = by_path[hub]
-        found = hubs.block_edit(note.text, parsed, hubs.render_block(mentions, advice, hubs.newline_of(note.text)))
+        found = hubs.block_edit(note.text, parsed, hubs.render_block(mentions, items, hubs.newline_of(note.text)))
         if found is not None:
             start, end, new = found
             edit = Edit(start, end, note.text[start:end], new, "", line_of(parsed.line_starts, start), EditKind.BLOCK)
@@ -753,26 +803,28 @@ def _plan_hubs(
     return out
 
 
-def _hub_advice(
-    entity: Entity,
-    index: VaultIndex,
-    names: Mapping[str, str],
-    private: set[str],
-    note_link: Callable[[str], str],
-) -> list[hubs.HubAdvice]:
-    """A person's advice grouped by topic; a topic's advice grouped by person."""
-    out: list[hubs.HubAdvice] = []
+def _text_and_parse(pair: tuple[Note, ParsedNote]) -> tuple[str, ParsedNote]:
+    return pair[0].text, pair[1]
+
+
+def _advice_by_entity(index: VaultIndex, private: set[str]) -> dict[str, list[Advice]]:
+    """Advice listed on hubs: under the person who gave it, and under each of its topics."""
+    out: dict[str, list[Advice]] = defaultdict(list)
     for item in index.advice:
         if item.note in private:
             continue
-        if entity.type is EntityType.PERSON and item.person == entity.id:
-            group = names.get(item.topics[0], item.topics[0]) if item.topics else "Other"
-        elif entity.type is EntityType.TOPIC and entity.id in item.topics:
-            group = names.get(item.person, item.person) if item.person else "Other"
-        else:
-            continue
-        out.append(hubs.HubAdvice(group, item.text, item.question, note_link(item.note), item.date, item.note, item.line))
+        if item.person:
+            out[item.person].append(item)
+        for topic in dict.fromkeys(item.topics):
+            out[topic].append(item)
     return out
+
+
+def _advice_group(entity: Entity, item: Advice, names: Mapping[str, str]) -> str:
+    """A person's advice is grouped by its first topic; a topic's advice by who gave it."""
+    if entity.type is EntityType.PERSON:
+        return names.get(item.topics[0], item.topics[0]) if item.topics else "Other"
+    return names.get(item.person, item.person) if item.person else "Other"
 
 
 def _current_company(
