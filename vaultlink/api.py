@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 
 from vaultlink import fsio
 from vaultlink.config import parse_config
-from vaultlink.extract import ExtractContext, Found, NoteFacts, extract_note, find_hub, make_context
+from vaultlink.extract import ExtractContext, Found, NoteFacts, extract_note, find_hub, hub_folders_of, make_context
 from vaultlink.markdown import parse_note, prose_mask
 from vaultlink.model import Issue, LinkKind, LinkStats, Note, NoteSummary, ParsedNote, VaultIndex
 from vaultlink.resolve import LinkResolver, NoteInput, Registry, build_matcher, build_registry, match_vault_names, resolve_entities
@@ -167,7 +167,8 @@ def extract_scan(scan: Scan) -> ExtractContext:
     matches every name the vault confirmed in every note. Each phase's result is cached with
     the key of what it depended on, so an unchanged vault reads no note at all.
     """
-    hubs = [hub for hub in (find_hub(r.parsed) for r in scan.records) if hub is not None]
+    folders = hub_folders_of(scan.config)
+    hubs = [hub for hub in (find_hub(r.parsed, folders) for r in scan.records) if hub is not None]
     ctx = make_context(hubs, scan.config)
 
     def text_of(record: NoteRecord) -> str | None:

@@ -137,7 +137,7 @@ def build_registry(inputs: list[NoteInput], ctx: ExtractContext) -> Registry:
     names found in context, companies found in context, and the config's people."""
     reg = Registry()
     for item in sorted(inputs, key=lambda i: i.parsed.path):
-        hub = find_hub(item.parsed)
+        hub = find_hub(item.parsed, ctx.hub_folders)
         if hub is None:
             continue
         if hub.type is EntityType.PERSON:

@@ -122,6 +122,7 @@ class ExtractContext:
     key: str = ""
     extra_people: tuple[str, ...] = ()
     extra_companies: dict[str, str] = field(default_factory=dict)  # folded surface -> canonical
+    hub_folders: dict[str, EntityType] = field(default_factory=lambda: dict(HUB_FOLDERS))
 
 
 def find_hub(parsed: ParsedNote, hub_folders: Mapping[str, EntityType] | None = None) -> Hub | None:
@@ -181,7 +182,19 @@ def make_context(
             repr(sorted(extra_companies.items())),
         ]
     )
-    return ExtractContext(lexicon, by_name, matcher, taxonomy, never, key, people, extra_companies)
+    folders = hub_folders_of(config)
+    key += "\n" + repr(sorted((k, v.value) for k, v in folders.items()))
+    return ExtractContext(lexicon, by_name, matcher, taxonomy, never, key, people, extra_companies, folders)
+
+
+def hub_folders_of(config: Mapping[str, Any] | None) -> dict[str, EntityType]:
+    """Folder names (case-folded) that hold hub notes: the defaults and ``[hubs]`` of the config."""
+    folders = dict(HUB_FOLDERS)
+    for kind, folder in ((config or {}).get("hubs") or {}).items():
+        entity_type = {"people": EntityType.PERSON, "companies": EntityType.COMPANY, "topics": EntityType.TOPIC}.get(kind)
+        if entity_type is not None and isinstance(folder, str) and folder.strip("/"):
+            folders[folder.strip("/").rpartition("/")[2].casefold()] = entity_type
+    return folders
 
 
 def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str | None = None) -> NoteFacts:
@@ -190,7 +203,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         masked = prose_mask(text, parsed.protected)
     lexicon = ctx.lexicon
     starts = parsed.line_starts
-    hub = find_hub(parsed)
+    hub = find_hub(parsed, ctx.hub_folders)
     found: list[Found] = []
     claims: list[Claim] = []
 
@@ -289,7 +302,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
                 company_hits.append(context.Hit(written, start, end + 1, label))
                 context_starts.add(start)
     for hit in company_hits:
-        if hit.label in ("at", "mention") and fold(clean_name(hit.name)) not in ctx.hubs:
+        if hit.label in ("at", "mention", "direct") and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # an unknown name needs a relation context ("worked at", "ex-", "joined")
         if (hit.start, hit.end) in context_spans and fold(clean_name(hit.name)) in lexicon.companies:
             continue  # the gazetteer pass above already has it

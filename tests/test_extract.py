@@ -1,0 +1,144 @@
+"""Extraction on whole notes: what a user checks first when they point vaultlink at their vault."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultlink import scan_vault
+from vaultlink.cli import main
+from vaultlink.model import RelationType, VaultIndex
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_vault"
+STEFAN = "Chats/Coffee chat with Stefan Mai.md"
+
+
+def _names(index: VaultIndex, kind: str, note: str | None = None) -> set[str]:
+    return {
+        e.name
+        for e in index.entities
+        if e.type.value == kind and (note is None or any(m.note == note for m in e.mentions))
+    }
+
+
+def _employers(index: VaultIndex) -> set[tuple[str, str, str]]:
+    names = {e.id: e.name for e in index.entities}
+    return {
+        (names[r.source], names[r.target], r.type.value)
+        for r in index.relations
+        if r.type in (RelationType.WORKS_AT, RelationType.WORKED_AT)
+    }
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> VaultIndex:
+    """The seed chat's note alone in a vault, as the user would save it."""
+    root = tmp_path_factory.mktemp("seed")
+    (root / "Chats").mkdir()
+    (root / STEFAN).write_bytes((SAMPLE / STEFAN).read_bytes())
+    return scan_vault(root, use_cache=False)
+
+
+def test_the_seed_chat_names_stefan_mai_and_nobody_else(seed_index: VaultIndex) -> None:
+    assert _names(seed_index, "person") == {"Stefan Mai"}
+    assert seed_index.notes[0].participants == ("person:stefan-mai",)
+
+
+def test_the_seed_chat_finds_amazon_and_meta_and_nothing_false(seed_index: VaultIndex) -> None:
+    assert _names(seed_index, "company") == {"Amazon", "Meta"}  # not SWE, Gen AI, CRUD, ML, Takeaways
+
+
+def test_the_seed_chat_says_stefan_worked_at_amazon_and_meta(seed_index: VaultIndex) -> None:
+    assert _employers(seed_index) == {("Stefan Mai", "Amazon", "worked_at"), ("Stefan Mai", "Meta", "worked_at")}
+
+
+def test_the_seed_chat_is_dated_by_its_written_date(seed_index: VaultIndex) -> None:
+    assert seed_index.notes[0].date == "2023-05-11"
+    talked = [r for r in seed_index.relations if r.type is RelationType.TALKED_WITH]
+    assert [(r.source, r.target, r.date) for r in talked] == [("me", "person:stefan-mai", "2023-05-11")]
+
+
+def test_the_seed_chat_gives_stefans_advice_with_the_pivot_question(seed_index: VaultIndex) -> None:
+    advice = seed_index.advice
+    assert len(advice) >= 6 and {a.person for a in advice} == {"person:stefan-mai"}
+    pivot = [a for a in advice if a.question == "How do I move from data analytics into SWE?"]
+    assert len(pivot) == 1 and pivot[0].text.startswith("Mostly through how you frame the resume")
+    assert "topic:career-switch" in pivot[0].topics and "topic:resume" in pivot[0].topics
+
+
+def test_the_seed_chat_covers_the_topics_a_reader_would_name(seed_index: VaultIndex) -> None:
+    expected = {
+        "topic:career-switch", "topic:resume", "topic:interviewing", "topic:side-projects", "topic:learning",
+        "topic:ai", "topic:company-culture", "topic:starting-a-company", "topic:networking",
+    }
+    found = {e.id for e in seed_index.entities if e.type.value == "topic"}
+    assert len(found & expected) >= 6, found
+
+
+def test_notes_without_people_yield_none(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Recipes/Apple pie.md": "# Apple pie\n\nMix flour and butter. Bake at 200C for 40 minutes.\n"
+            "Serve with cream on Sunday. Notes from Grandma's Kitchen Book.\n",
+            "Journal/2024-03-02.md": "Slow Saturday. Walked to the Market, read about meta-learning, "
+            "the notion of slack time, and the amazon rainforest.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    assert _names(index, "person") == set()
+    assert _names(index, "company") == set()  # apple pie, meta-learning, notion, slack, amazon: words
+
+
+def test_two_people_with_one_first_name_are_reported_not_merged(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "People/Sam Patel.md": "---\ntype: person\n---\nPM at Notion.\n",
+            "People/Sam Okafor.md": "---\ntype: person\n---\nData scientist.\n",
+            "Journal/2024-01-03.md": "Lunch. Sam said the data team is hiring.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    assert {"Sam Patel", "Sam Okafor"} <= _names(index, "person")
+    assert "Sam" not in _names(index, "person")
+    warnings = [w for w in index.warnings if w.kind == "ambiguous-name"]
+    assert warnings and "Sam Okafor" in warnings[0].message and "Sam Patel" in warnings[0].message
+
+
+def test_the_config_adds_people_aliases_and_never_extracts_names(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "vaultlink.toml": 'never = ["Jordan Lee"]\n[[companies]]\nname = "Loomly"\naliases = ["Loomly Health"]\n'
+            '[hubs]\npeople = "Contacts/Folks"\n',
+            "Contacts/Folks/Ana Souza.md": "Product lead.\n",
+            "Chats/Coffee chat with Ana Souza.md": "She worked at Loomly Health before. Jordan Lee joined later.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    ana = next(e for e in index.entities if e.name == "Ana Souza")
+    assert ana.note == "Contacts/Folks/Ana Souza.md"
+    assert "Jordan Lee" not in _names(index, "person")
+    assert ("Ana Souza", "Loomly", "worked_at") in _employers(index)
+
+
+def test_a_bad_config_names_the_line_and_exits_2(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"vaultlink.toml": '[[people]]\nname = "Stefan Mai"\naliases = [Stef]\n', "a.md": "hi\n"})
+    result = CliRunner().invoke(main, ["scan", str(root)])
+    assert result.exit_code == 2
+    assert "vaultlink.toml" in result.stderr and "line 3" in result.stderr
+
+
+def test_the_json_document_carries_the_extraction(vault: Path) -> None:
+    result = CliRunner().invoke(main, ["scan", "--json", "--no-cache", str(vault)])
+    doc = json.loads(result.stdout)
+    stefan = next(e for e in doc["entities"] if e["id"] == "person:stefan-mai")
+    assert stefan["note"] == "People/Stefan Mai.md" and "Stef" in stefan["aliases"]
+    assert {m["source"] for m in stefan["mentions"]} >= {"title", "text"}
+    chat = next(n for n in doc["notes"] if n["path"] == STEFAN)
+    assert chat["participants"] == ["person:stefan-mai"] and chat["date"] == "2023-05-11"
+    assert {"source": "person:stefan-mai", "target": "company:meta", "type": "worked_at"}.items() <= next(
+        r for r in doc["relations"] if r["type"] == "worked_at" and r["target"] == "company:meta"
+    ).items()
+    assert any(a["person"] == "person:stefan-mai" and a["question"] for a in doc["advice"])
