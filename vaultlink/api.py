@@ -141,6 +141,11 @@ def scan_vault(
     return index
 
 
+def vault_paths(vault: str | os.PathLike[str], given: Sequence[str]) -> tuple[str, ...]:
+    """Paths a user typed, as vault paths (see :func:`vaultlink.fsio.vault_paths`)."""
+    return fsio.vault_paths(vault, given)
+
+
 def _vault_stamp(path: str | os.PathLike[str], ignore: Sequence[str], max_note_bytes: int) -> str:
     """A digest of everything a scan depends on: every file's path, size and mtime, Obsidian's
     settings, the config, and the options. Equal stamps mean an equal index."""

@@ -110,7 +110,6 @@ def graph(
 
 # --- link and undo ---------------------------------------------------------------------------------
 
-import os  # noqa: E402
 
 from vaultlink import linker as _linker  # noqa: E402
 from vaultlink.diff import plan_diff  # noqa: E402
@@ -179,20 +178,10 @@ def _entity_types(types: str | None) -> tuple[str, ...]:
 
 def _vault_paths(vault: str, paths: tuple[str, ...]) -> tuple[str, ...]:
     """PATHS (relative to the current folder or to the vault) as vault paths; folders end in ``/``."""
-    root = os.path.abspath(vault)
-    out: list[str] = []
-    for given in paths:
-        found = next((p for p in (given, os.path.join(root, given)) if os.path.exists(p)), None)
-        if found is None:
-            raise click.BadParameter(f"{given}: no such note or folder", param_hint="PATHS")
-        full = os.path.abspath(found)
-        if full != root and not full.startswith(root + os.sep):
-            raise click.BadParameter(f"{given}: not inside the vault {vault}", param_hint="PATHS")
-        rel = os.path.relpath(full, root).replace(os.sep, "/")
-        if rel == ".":
-            return ()
-        out.append(rel + "/" if os.path.isdir(full) else rel)
-    return tuple(out)
+    try:
+        return api.vault_paths(vault, paths)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="PATHS") from error
 
 
 def _ask_each(plan: _linker.LinkPlan) -> _linker.LinkPlan:

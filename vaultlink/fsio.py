@@ -212,6 +212,26 @@ class _IgnoreRules:
         return False
 
 
+def vault_paths(vault: str | os.PathLike[str], given: Sequence[str]) -> tuple[str, ...]:
+    """Paths a user typed (relative to the current folder or to the vault) as vault paths;
+    folders end in ``/``; the vault itself means "everything" (an empty tuple).
+    Raises ValueError naming a path that does not exist or lies outside the vault."""
+    root = os.path.abspath(vault)
+    out: list[str] = []
+    for item in given:
+        found = next((p for p in (item, os.path.join(root, item)) if os.path.exists(p)), None)
+        if found is None:
+            raise ValueError(f"{item}: no such note or folder")
+        full = os.path.abspath(found)
+        if full != root and not full.startswith(root + os.sep):
+            raise ValueError(f"{item}: not inside the vault {vault}")
+        rel = os.path.relpath(full, root).replace(os.sep, "/")
+        if rel == ".":
+            return ()
+        out.append(rel + "/" if os.path.isdir(full) else rel)
+    return tuple(out)
+
+
 def read_note(root: Path, info: FileInfo, max_bytes: int = MAX_NOTE_BYTES) -> Note | Issue:
     """Read and decode one note, or say in an :class:`Issue` why it cannot be a note.
 
