@@ -11,7 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from vaultlink import fsio
 from vaultlink.config import parse_config
@@ -19,6 +19,9 @@ from vaultlink.extract import ExtractContext, Found, NoteFacts, extract_note, fi
 from vaultlink.markdown import parse_note, prose_mask
 from vaultlink.model import Issue, LinkKind, LinkStats, Note, NoteSummary, ParsedNote, VaultIndex
 from vaultlink.resolve import LinkResolver, NoteInput, Registry, build_matcher, build_registry, match_vault_names, resolve_entities
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __version__ = "0.1.0"
 
@@ -299,7 +302,6 @@ def index_scan(scan: Scan) -> VaultIndex:
 
 from typing import Mapping  # noqa: E402
 
-import networkx as nx  # noqa: E402
 
 from vaultlink import graph as _graph  # noqa: E402
 from vaultlink import writer as _writer  # noqa: E402

@@ -25,11 +25,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-import networkx as nx
 
 from vaultlink.model import ME, Advice, Entity, EntityType, NoteSummary, Relation, VaultIndex, stem_of
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class NodeType(str, Enum):
@@ -213,6 +215,8 @@ def build_graph(index: VaultIndex, *, include_notes: bool = True, exclude_tags: 
     still appear in edge ``notes`` attributes. Nodes and edges are added in a sorted order, so
     the same index always gives the same graph, node for node and edge for edge.
     """
+    import networkx as nx
+
     index = filter_index(index, exclude_tags)
     resolver = _Resolver(index.entities)
     notes_by_path = {note.path: note for note in index.notes}
@@ -624,6 +628,8 @@ def exportable_graph(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float
     Tuples become ``|``-joined strings; each node gets every attribute (a default when unset),
     and ``x``/``y`` when ``positions`` are given, so Gephi opens the graph laid out.
     """
+    import networkx as nx
+
     copy = nx.MultiDiGraph()
     copy.graph.update({key: _legal(value) for key, value in graph.graph.items()})
     for node, data in graph.nodes(data=True):
@@ -652,6 +658,8 @@ _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 def to_graphml(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float, float]] | None = None) -> str:
     """GraphML text of the graph, attributes made legal by :func:`exportable_graph`."""
+    import networkx as nx
+
     return _XML_DECLARATION + "\n".join(nx.generate_graphml(exportable_graph(graph, positions))) + "\n"
 
 
@@ -662,6 +670,8 @@ def to_gexf(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float, float]]
     and a node's ``label`` for its label, so the relation type travels as ``relation`` and
     as the edge's label.
     """
+    import networkx as nx
+
     safe = exportable_graph(graph)
     for node, data in safe.nodes(data=True):
         red, green, blue = _rgb(NODE_STYLE[NodeType(data["type"])]["color"])
@@ -681,6 +691,8 @@ def to_gexf(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float, float]]
 
 def to_node_link(graph: nx.MultiDiGraph, positions: Mapping[str, tuple[float, float]] | None = None) -> dict[str, Any]:
     """Node-link data (``nodes``, ``edges``) ready for ``json.dumps``; lists stay lists."""
+    import networkx as nx
+
     copy = nx.MultiDiGraph(graph)
     for node, data in copy.nodes(data=True):
         data["aliases"] = list(data.get("aliases", ()))

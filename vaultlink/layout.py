@@ -14,11 +14,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from random import Random
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-import networkx as nx
 
 from vaultlink.model import ME
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Position = tuple[float, float]
 

@@ -24,9 +24,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-import networkx as nx
 
 from vaultlink.errors import VaultlinkError
 from vaultlink.graph import (
@@ -46,6 +45,9 @@ from vaultlink.graph import (
 )
 from vaultlink.layout import Position, layout_graph
 from vaultlink.model import Advice, VaultIndex, stem_of
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 VIS_VERSION = "9.1.2"
 LARGE_GRAPH = 1500
