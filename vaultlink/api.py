@@ -411,7 +411,6 @@ def write_output(path: str | os.PathLike[str], text: str) -> Path:
 from dataclasses import replace as _replace  # noqa: E402
 
 from vaultlink import linker as _linker  # noqa: E402
-from vaultlink import writer as _writer  # noqa: E402
 from vaultlink.model import EntityType  # noqa: E402
 
 LinkPlan = _linker.LinkPlan

@@ -30,7 +30,7 @@ from typing import Iterable, Mapping, Sequence
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
-from vaultlink.markdown import line_of, link_text_position
+from vaultlink.markdown import link_text_position
 from vaultlink.model import Entity, EntityType, ParsedNote, Span, SpanKind, fold
 
 BLOCK_START = "<!-- vaultlink:start -->"

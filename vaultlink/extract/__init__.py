@@ -19,7 +19,7 @@ from vaultlink.extract.names import PERSON, clean_name, is_person_name, is_stopw
 from vaultlink.extract.participants import company_property, frontmatter_participants, title_participants
 from vaultlink.extract.lexicon import iter_words, word_view
 from vaultlink.extract.topics import TopicHit, TopicMatcher, topic_from_note
-from vaultlink.markdown import as_string_list, line_of, prose_mask
+from vaultlink.markdown import line_of, prose_mask
 from vaultlink.model import EntityType, ParsedNote, RelationType, Source
 from vaultlink.model import fold
 

@@ -48,7 +48,7 @@ _PERSON_BEFORE = re.compile(
     re.X,
 )
 _PERSON_AFTER = re.compile(
-    rf"""(?:
+    r"""(?:
       (?P<strong>[ \t]+(?:introduced[ \t]+(?:me|us)|put[ \t]+(?:me|us)[ \t]+in[ \t]+touch|connected[ \t]+(?:me|us)
           |set[ \t]+(?:this|it|us)[ \t]+up|referred[ \t]+me))
     | (?P<medium>['’]s[ \t]+(?:team|group|org|manager|advice|startup|company|take|view|point|suggestion|recommendation
