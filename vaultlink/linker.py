@@ -174,7 +174,8 @@ class NameTable:
                 if _is_linkable_surface(clean):
                     claims[_lower(clean)].append((target, clean, fold(clean) == fold(target.name)))
         self._surfaces: list[_Surface] = []
-        self._automaton = ahocorasick.Automaton()
+        self._automaton = ahocorasick.Automaton()  # lower-cased surfaces, searched in the lower-cased text
+        self._exact = ahocorasick.Automaton()  # acronyms and the like, searched in the text as written
         for key, found in sorted(claims.items()):
             owners = {t.entity_id for t, _, _ in found}
             if len(owners) > 1:
@@ -190,8 +191,9 @@ class NameTable:
             target = found[0][0]
             written = frozenset(s for _, s, _ in found)
             self._add(key, target, written)
-        if len(self._automaton):
-            self._automaton.make_automaton()
+        for automaton in (self._automaton, self._exact):
+            if len(automaton):
+                automaton.make_automaton()
         self._by_note = {fold(t.note): t.entity_id for t in self.targets.values() if t.note is not None}
         self._by_bare_name = {fold(t.name): t.entity_id for t in self.targets.values() if t.note is None}
         self._link_keys: dict[str, str] = {}
@@ -223,10 +225,11 @@ class NameTable:
         self._surfaces.append(
             _Surface(target.entity_id, frozenset(variants), exact, person_or_company, weak, gated)
         )
+        automaton = self._exact if exact else self._automaton
         for variant in sorted(variants):
-            lowered = _lower(variant)
-            if lowered not in self._automaton:
-                self._automaton.add_word(lowered, (len(lowered), index))
+            key = variant if exact else _lower(variant)
+            if key not in automaton:
+                automaton.add_word(key, (len(key), index))
 
     def self_ids(self, parsed: ParsedNote) -> frozenset[str]:
         """The entities the note at ``parsed.path`` stands for: its hub's entity, or an entity
@@ -247,12 +250,17 @@ class NameTable:
         return found
 
     def hits(self, lowered: str, text: str, start: int) -> Iterable[tuple[int, int, _Surface]]:
-        """Every whole-word occurrence of a surface in ``text[start:]`` that passes its case rule."""
-        if not len(self._automaton):
-            return
+        """Every whole-word occurrence of a surface in ``text[start:]`` that passes its case rule
+        (in no particular order)."""
+        if len(self._automaton):
+            yield from self._hits(self._automaton.iter(lowered, start), text)
+        if len(self._exact):
+            yield from self._hits(self._exact.iter(text, start), text)
+
+    def _hits(self, found: Iterable[tuple[int, tuple[int, int]]], text: str) -> Iterable[tuple[int, int, _Surface]]:
         size = len(text)
         surfaces = self._surfaces
-        for last, (length, index) in self._automaton.iter(lowered, start):
+        for last, (length, index) in found:
             begin, end = last - length + 1, last + 1
             if begin > 0:
                 before = text[begin - 1]
@@ -380,7 +388,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     span_starts = [span.start for span in spans]
     heading_starts = [h.start for h in parsed.headings]
     candidates: list[tuple[int, int, _Surface]] = []
-    first_lines: dict[str, int] = {}
+    first_seen: dict[str, int] = {}
     html: list[tuple[int, int]] | None = None
     path = parsed.path
     targets = table.targets
@@ -402,8 +410,8 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
         index = bisect_right(span_starts, start) - 1
         inside = spans[index] if index >= 0 and spans[index].end > start else None
         protected = inside is not None or (index + 1 < n_spans and spans[index + 1].start < end)
-        if entity_id not in first_lines and (not protected or _is_shown(text, inside, start, end)):
-            first_lines[entity_id] = line_of(parsed.line_starts, start)
+        if start < first_seen.get(entity_id, len(text)) and (not protected or _is_shown(text, inside, start, end)):
+            first_seen[entity_id] = start
         if protected or _is_setext_heading(text, start):
             continue
         if (start > 0 and text[start - 1] in "[!") or (end < len(text) and text[end] == "]"):
@@ -420,6 +428,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
         if html and any(s < end and start < e for s, e in html):
             continue
         candidates.append((start, end, surface))
+    first_lines = {entity_id: line_of(parsed.line_starts, at) for entity_id, at in first_seen.items()}
     candidates.sort(key=lambda c: (c[0], c[0] - c[1]))
     chosen: list[tuple[int, int, _Surface]] = []
     reach = -1
@@ -664,6 +673,9 @@ def plan_vault(
             confirmed=frozenset(m.note for m in e.mentions) if e.mentions else None,
         )
         for e in entities
+        # a topic is linked only to a topic note that exists (or that --create-hubs makes):
+        # "[[Feedback|feedback]]" pointing at nothing would only clutter a note
+        if e.type is not EntityType.TOPIC or e.id in hub_of
     ]
     table = NameTable(targets)
     link_options = LinkOptions(options.all_mentions, options.types, style)

@@ -48,7 +48,8 @@ HUB_TYPES = {
     "topic": EntityType.TOPIC,
 }
 _PRODUCT_WORDS = frozenset(
-    "docs doc sheets sheet slides drive maps calendar meet search colab translate forms photos scholar "
+    "docs doc sheets sheet slides drive maps calendar meet search colab translate forms photos scholar analytics "
+    "notes journal reminders icloud onenote license licence licensed keep "
     "keep play store pay wallet music tv prime video workspace office teams word excel powerpoint outlook "
     "onedrive sharepoint copilot chrome android gmail assistant alexa kindle echo messenger".split()
 )
@@ -293,8 +294,8 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         if surface in company.common:
             if not written[:1].isupper() or start not in context_starts:
                 continue
-        elif written.islower() and _next_word(view, stop) in _PRODUCT_WORDS:
-            continue
+        if _next_word(view, stop) in _PRODUCT_WORDS:
+            continue  # "Google Sheets", "google docs", "MIT license": a product, not the company
         found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
         if start not in context_starts:
             label = context.company_label(masked, start, end + 1, None, None)
