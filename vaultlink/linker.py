@@ -38,6 +38,7 @@ import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
 from vaultlink import hubs
 from vaultlink.markdown import line_of, link_text_position
+from vaultlink.extract.lexicon import PRODUCT_WORDS, next_word
 from vaultlink.model import (
     Advice,
     Entity,
@@ -416,6 +417,8 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
             continue
         if (start > 0 and text[start - 1] in "[!") or (end < len(text) and text[end] == "]"):
             continue  # "[Amazon]" may be a reference link; "!" before a wikilink makes an embed
+        if targets[entity_id].type is EntityType.COMPANY and next_word(text, end) in PRODUCT_WORDS:
+            continue  # "Google Keep" names a product: linking "Google" in it says the wrong thing
         if surface.gated or surface.weak:
             confirmed = targets[entity_id].confirmed
             known_here = confirmed is not None and path in confirmed

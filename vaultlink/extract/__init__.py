@@ -17,7 +17,8 @@ from vaultlink.extract.advice import AdviceDraft, find_advice
 from vaultlink.extract.lexicon import Lexicon, Topic, load_lexicon
 from vaultlink.extract.names import PERSON, clean_name, is_person_name, is_stopword, looks_like_full_name
 from vaultlink.extract.participants import company_property, frontmatter_participants, title_participants
-from vaultlink.extract.lexicon import iter_words, word_view
+from vaultlink.extract.lexicon import PRODUCT_WORDS as _PRODUCT_WORDS
+from vaultlink.extract.lexicon import iter_words, next_word, word_view
 from vaultlink.extract.topics import TopicHit, TopicMatcher, topic_from_note
 from vaultlink.markdown import line_of, prose_mask
 from vaultlink.model import EntityType, ParsedNote, RelationType, Source
@@ -47,12 +48,6 @@ HUB_TYPES = {
     "organisation": EntityType.COMPANY,
     "topic": EntityType.TOPIC,
 }
-_PRODUCT_WORDS = frozenset(
-    "docs doc sheets sheet slides drive maps calendar meet search colab translate forms photos scholar analytics "
-    "notes journal reminders icloud onenote license licence licensed keep "
-    "keep play store pay wallet music tv prime video workspace office teams word excel powerpoint outlook "
-    "onedrive sharepoint copilot chrome android gmail assistant alexa kindle echo messenger".split()
-)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|my|My|our|Our)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their)\b")
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n[ \t]*\n|\n[ \t]*(?:[-*+•]|\d+\.)[ \t]")
@@ -294,7 +289,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         if surface in company.common:
             if not written[:1].isupper() or start not in context_starts:
                 continue
-        if _next_word(view, stop) in _PRODUCT_WORDS:
+        if next_word(view, stop) in _PRODUCT_WORDS:
             continue  # "Google Sheets", "google docs", "MIT license": a product, not the company
         found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
         if start not in context_starts:
@@ -554,6 +549,3 @@ def _is_word(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_" or (after == "-" and end + 1 < len(text) and text[end + 1].isalpha()))
 
 
-def _next_word(text: str, position: int) -> str:
-    match = re.match(r"[ \t]+(\w+)", text[position : position + 40])
-    return match.group(1) if match else ""

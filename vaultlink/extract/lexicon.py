@@ -106,6 +106,20 @@ def load_lexicon() -> Lexicon:
 
 
 _NON_WORD = re.compile(r"\W")
+# Words that, right after a company's name, make it a product: "Google Sheets", "MIT license".
+PRODUCT_WORDS = frozenset(
+    "docs doc sheets sheet slides drive maps calendar meet search colab translate forms photos scholar analytics "
+    "notes journal reminders icloud onenote license licence licensed keep "
+    "keep play store pay wallet music tv prime video workspace office teams word excel powerpoint outlook "
+    "onedrive sharepoint copilot chrome android gmail assistant alexa kindle echo messenger".split()
+)
+_NEXT_WORD = re.compile(r"[ \t]+(\w+)")
+
+
+def next_word(text: str, position: int) -> str:
+    """The word after ``position`` on the same line, lowercased ("" when there is none)."""
+    match = _NEXT_WORD.match(text, position)
+    return match.group(1).lower() if match else ""
 
 
 def lower(text: str) -> str:
