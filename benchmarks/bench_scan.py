@@ -55,6 +55,7 @@ SEED = 1
 
 COLD_BAR = 4.0
 WARM_BAR = 1.5
+LINK_BAR = 10.0  # issue 5: planning links <= 10x the floor
 RSS_BAR_MB = 500.0
 RSS_BAR_FROM_SIZE = 10_000
 
@@ -306,6 +307,10 @@ def bench_size(size: int, *, seed: int, repeats: int, vaultlink: Tool, peer: Too
                 json_run = measure(size, "vaultlink warm --json", [*scan, "--json"], repeats=repeats, env=warm_env)
                 json_run.note = "the whole document on a pipe"
                 results.append(json_run)
+                link_run = measure(size, "vaultlink link (plan)", [*vaultlink.command, "link", str(vault)],
+                                   repeats=1, env=warm_env)
+                link_run.note = "dry run: plan every link, print the diff"
+                results.append(link_run)
             else:
                 results.append(Measurement(size, "vaultlink warm", "skipped", note="the first scan failed"))
             parse_only = measure(
@@ -339,9 +344,9 @@ def judge(results: list[Measurement]) -> list[Bar]:
     bars: list[Bar] = []
     by_key = {(m.size, m.tool): m for m in results}
     for size in sorted({m.size for m in results}):
-        for tool, limit in (("vaultlink cold", COLD_BAR), ("vaultlink warm", WARM_BAR)):
+        for tool, limit in (("vaultlink cold", COLD_BAR), ("vaultlink warm", WARM_BAR), ("vaultlink link (plan)", LINK_BAR)):
             m = by_key.get((size, tool))
-            name = f"{tool.split()[1]} <= {limit:g}x floor"
+            name = f"{tool.split(' ', 1)[1]} <= {limit:g}x floor"
             if m is None or m.status != "ok" or m.ratio is None:
                 bars.append(Bar(size, name, "SKIP" if m is None or m.status == "skipped" else "FAIL",
                                 m.note if m else "not measured"))
