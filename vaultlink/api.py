@@ -437,9 +437,13 @@ def plan_links(
     ``update_hubs`` keeps the managed block of existing hub notes current. Every note is read
     afresh and its hash kept, so :func:`apply_changes` can refuse one that changes meanwhile.
     """
-    scan = read_vault(path, use_cache=use_cache, ignore=ignore, progress=progress)
-    extract_scan(scan)
-    index = index_scan(scan)
+    if use_cache:
+        index = scan_vault(path, ignore=ignore, progress=progress)  # from the cache when nothing changed
+        scan = read_vault(path, ignore=ignore)  # every parse comes from the cache by now
+    else:
+        scan = read_vault(path, use_cache=False, ignore=ignore, progress=progress)
+        extract_scan(scan)
+        index = index_scan(scan)
     notes, warnings = _read_for_linking(scan)
     options = _linker.VaultOptions(
         all_mentions=all_mentions,
