@@ -18,14 +18,22 @@ from vaultlink.hubs import (
     block_edit,
     entities_from_hubs,
     hub_path,
-    needle_pattern,
     merge_entities,
+    needle_pattern,
     new_hub_text,
     quote_line,
     render_block,
     safe_filename,
 )
-from vaultlink.linker import LinkFormat, LinkOptions, LinkStyle, NameTable, Target, apply_edits, plan_note
+from vaultlink.linker import (
+    LinkFormat,
+    LinkOptions,
+    LinkStyle,
+    NameTable,
+    Target,
+    apply_edits,
+    plan_note,
+)
 from vaultlink.markdown import parse_note
 from vaultlink.model import Entity, EntityType, Mention, Source
 

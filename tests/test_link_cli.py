@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import MakeVault, snapshot
+
 from vaultlink.cli import main
 
 VAULT = {

@@ -27,14 +27,27 @@ from vaultlink.linker import (
     LinkStyle,
     NameTable,
     Target,
+    VaultOptions,
     apply_edits,
     link_path,
     plan_note,
+    plan_vault,
     relative_path,
     write_link,
 )
 from vaultlink.markdown import link_text_position, parse_note
-from vaultlink.model import EntityType, Note, SpanKind
+from vaultlink.model import (
+    Advice,
+    Entity,
+    EntityType,
+    Mention,
+    Note,
+    NoteSummary,
+    ParsedNote,
+    Source,
+    SpanKind,
+    VaultIndex,
+)
 
 CASES = Path(__file__).parent / "cases" / "link"
 INPUT = "»»» input\n"
@@ -344,3 +357,83 @@ def test_pure_modules_do_no_io() -> None:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in ("open", "print", "input"), f"{name} calls {node.func.id}()"
         assert not imported & {"os", "pathlib", "io", "shutil", "tempfile", "click", "subprocess"}, name
+
+
+# The vault plan ------------------------------------------------------------------------------
+
+
+def vault_notes(files: dict[str, str]) -> list[tuple[Note, ParsedNote]]:
+    out = []
+    for path, text in sorted(files.items()):
+        note = decode_note(path, text.encode("utf-8"))
+        assert isinstance(note, Note)
+        out.append((note, parse_note(path, text)))
+    return out
+
+
+def vault_index(notes: list[tuple[Note, ParsedNote]], entities: tuple[Entity, ...] = (), advice: tuple[Advice, ...] = ()) -> VaultIndex:
+    summaries = tuple(
+        NoteSummary(p.path, p.title, p.date, p.tags, (), (), private=p.metadata.get("private") is True) for _, p in notes
+    )
+    return VaultIndex("/vault", summaries, (), entities, (), advice, ())
+
+
+def mention(note: str, line: int = 1) -> Mention:
+    return Mention(note, line, "", Source.TEXT)
+
+
+def test_plan_vault_creates_hubs_only_for_entities_seen_outside_private_notes() -> None:
+    notes = vault_notes({
+        "Chats/a.md": "Met Priya Raman.\n",
+        "Diary.md": "---\nprivate: true\n---\nOmar Haddad, in secret.\n",
+    })
+    entities = (
+        Entity("person:priya-raman", EntityType.PERSON, "Priya Raman", (), None, (mention("Chats/a.md"),)),
+        Entity("person:omar-haddad", EntityType.PERSON, "Omar Haddad", (), None, (mention("Diary.md", 4),)),
+    )
+    plan = plan_vault(notes, vault_index(notes, entities), VaultOptions(create_hubs=True))
+    created = {c.path: c.after for c in plan.changes if c.created}
+    assert set(created) == {"People/Priya Raman.md"}
+    assert "[[a]] · Met Priya Raman." in created["People/Priya Raman.md"]
+    assert "Diary" not in created["People/Priya Raman.md"]
+
+
+def test_plan_vault_links_to_an_ignored_note_instead_of_creating_a_second_one() -> None:
+    notes = vault_notes({"Chats/a.md": "Met Priya Raman.\n"})
+    entities = (Entity("person:priya-raman", EntityType.PERSON, "Priya Raman", (), None, (mention("Chats/a.md"),)),)
+    plan = plan_vault(notes, vault_index(notes, entities), VaultOptions(create_hubs=True), taken=["People/Priya Raman.md"])
+    assert [(c.path, c.created) for c in plan.changes] == [("Chats/a.md", False)]
+    assert plan.changes[0].after == "Met [[Priya Raman]].\n"
+
+
+def test_plan_vault_leaves_opted_out_hubs_and_ignores_its_own_quotes() -> None:
+    block = "<!-- vaultlink:start -->\n- [[a]] · Met Lena Fischer at Zalando.\n<!-- vaultlink:end -->\n"
+    notes = vault_notes({
+        "Chats/a.md": "Met Priya Raman.\n",
+        "People/Priya Raman.md": "---\ntype: person\nvaultlink: false\n---\n# Priya\n",
+        "Companies/Stripe.md": "---\ntype: company\n---\n# Stripe\n\n" + block,
+    })
+    entities = (
+        Entity("person:priya-raman", EntityType.PERSON, "Priya Raman", (), "People/Priya Raman.md", (mention("Chats/a.md"),)),
+        # known only from the text of a managed block: vaultlink's own quote, read back
+        Entity("person:lena-fischer", EntityType.PERSON, "Lena Fischer", (), None, (Mention("Companies/Stripe.md", 8, "Lena Fischer", Source.TEXT, 69, 81),)),
+    )
+    plan = plan_vault(notes, vault_index(notes, entities), VaultOptions(create_hubs=True))
+    paths = {c.path for c in plan.changes}
+    assert "People/Priya Raman.md" not in paths and "People/Lena Fischer.md" not in paths
+    stripe = next(c for c in plan.changes if c.path == "Companies/Stripe.md")
+    assert "_No notes mention this yet._" in stripe.after and "Lena" not in stripe.after
+
+
+def test_plan_vault_groups_a_persons_advice_by_topic() -> None:
+    notes = vault_notes({"Chats/a.md": "Coffee with Priya Raman.\n\nHow to grow?\nWrite design docs.\n"})
+    entities = (
+        Entity("person:priya-raman", EntityType.PERSON, "Priya Raman", (), None, (mention("Chats/a.md"),)),
+        Entity("topic:promotion", EntityType.TOPIC, "Promotion", (), None, (mention("Chats/a.md", 4),)),
+    )
+    advice = (Advice("Chats/a.md", 4, "person:priya-raman", "How to grow?", "Write design docs.", ("topic:promotion",), "2024-01-02"),)
+    plan = plan_vault(notes, vault_index(notes, entities, advice), VaultOptions(create_hubs=True))
+    hub = next(c.after for c in plan.changes if c.path == "People/Priya Raman.md")
+    assert "## Advice\n\n### Promotion\n\n- *How to grow?* Write design docs. ([[a]])" in hub
+    topic = next(c.after for c in plan.changes if c.path == "Topics/Promotion.md")
+    assert "### Priya Raman\n\n- *How to grow?* Write design docs. ([[a]])" in topic

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import MakeVault, snapshot
+
 from vaultlink import api, writer
 from vaultlink.errors import JournalError, WriteRefused
 from vaultlink.writer import Change, list_runs, undo_run, write_changes

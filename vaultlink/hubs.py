@@ -72,8 +72,7 @@ _RESERVED = frozenset(
 # Backslash-escaped in snippets so a quoted line cannot open a link, emphasis, math, a comment or HTML.
 _MARKUP = re.compile(r"([\\`*_\[\]<>|$~=^%#])")
 # Text read through a prose mask has a space where link syntax was ("at Amazon ,"): tidy it.
-_SPACE_BEFORE = re.compile(r" ([,.;:!?)\]}]|['\u2019]s\b)")
-_SPACE_AFTER = re.compile(r"([(\[{]) ")
+_LOOSE_SPACE = re.compile(r" (?=[,.;:!?)\]}]|['\u2019]s\b)|(?<=[(\[{]) ")
 _LEADING_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:(?:[-*+•]|\d+[.)])[ \t]+)?(?:\[[ xX]\][ \t]+)?")
 
 
@@ -426,11 +425,10 @@ def _advice_text(question: str | None, text: str) -> str:
 
 
 def _shorten(text: str | None, limit: int) -> str:
-    flat = " ".join((text or "").split())
-    flat = _SPACE_BEFORE.sub(r"\1", _SPACE_AFTER.sub(r"\1", flat))
+    flat = _LOOSE_SPACE.sub("", " ".join((text or "").split()))
     return _window(flat, 0, limit)
 
 
 def escape_markup(text: str) -> str:
     """Backslash-escape what could turn quoted text into a link, tag, emphasis, math or HTML."""
-    return _MARKUP.sub(r"\\\1", text)
+    return _MARKUP.sub(r"\\\1", text) if _MARKUP.search(text) else text

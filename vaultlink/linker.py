@@ -37,8 +37,8 @@ from urllib.parse import quote
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
 from vaultlink import hubs
-from vaultlink.markdown import line_of, link_text_position
 from vaultlink.extract.lexicon import PRODUCT_WORDS, next_word
+from vaultlink.markdown import line_of, link_text_position
 from vaultlink.model import (
     Advice,
     Entity,
@@ -587,7 +587,7 @@ class LinkPlan:
 
     def counts(self) -> dict[str, int]:
         """Notes changed, links by type, hubs created and hub blocks updated."""
-        per_type = Counter(self.types.get(edit.entity_id, EntityType.TOPIC).value for _, edit in self.links)
+        per_type = Counter(self.types[edit.entity_id].value for _, edit in self.links if edit.entity_id in self.types)
         return {
             "files": len(self.changes),
             "notes_linked": sum(1 for c in self.changes if c.links),
@@ -652,11 +652,16 @@ def plan_vault(
     created: dict[str, str] = {}
     if options.create_hubs:
         used = set(by_path) | set(taken)
+        elsewhere = {fold(path): path for path in taken}
         for entity in sorted(entities, key=lambda e: e.id):
             if entity.note is not None or entity.type not in options.types:
                 continue
             seen = {m.note for m in entity.mentions} - private
             if not any(in_scope(path, options.scope) and path in by_path for path in seen):
+                continue
+            natural = hubs.hub_path(entity, (), options.folders)
+            if fold(natural) in elsewhere:  # an ignored note is there already: link to it, leave it alone
+                hub_of[entity.id] = elsewhere[fold(natural)]
                 continue
             path = hubs.hub_path(entity, used, options.folders)
             used.add(path)
@@ -788,8 +793,8 @@ def _plan_hubs(
         is_new = entity.id in created
         if not is_new and (not options.update_hubs or not in_scope(hub, options.scope)):
             continue
-        if not is_new and is_opted_out(*_text_and_parse(by_path[hub])):
-            continue
+        if not is_new and (hub not in by_path or is_opted_out(*_text_and_parse(by_path[hub]))):
+            continue  # an ignored note, or one that says vaultlink: false
         pattern = hubs.needle_pattern((entity.name, *entity.aliases))
         sources = ({m.note for m in entity.mentions} | named_in.get(entity.id, set())) - hub_paths - private
         mentions = []
@@ -890,23 +895,23 @@ def keep_edits(plan: LinkPlan, keep: Callable[[FileChange, Edit | None], bool]) 
 
 def summarize_plan(plan: LinkPlan, written: bool = False) -> str:
     """One or two lines for people: what the plan changes (or changed, with ``written``)."""
+    if not plan.changes:
+        return "Nothing to change: every mention is already linked."
     c = plan.counts()
-    verb = "Linked" if written else "Would link"
     lines = [
-        f"{verb} {c['links']} mention{'s' if c['links'] != 1 else ''} in {c['notes_linked']} "
-        f"note{'s' if c['notes_linked'] != 1 else ''} ({c['person']} person, {c['company']} company, "
-        f"{c['topic']} topic)"
+        f"{'Linked' if written else 'Would link'} {_count(c['links'], 'mention')} in {_count(c['notes_linked'], 'note')} "
+        f"({c['person']} person, {c['company']} company, {c['topic']} topic)"
     ]
     if c["hubs_created"] or c["hubs_updated"]:
         lines.append(
-            f"{'Created' if written else 'Would create'} {c['hubs_created']} hub note"
-            f"{'s' if c['hubs_created'] != 1 else ''}; "
-            f"{'updated' if written else 'would update'} {c['hubs_updated']} hub block"
-            f"{'s' if c['hubs_updated'] != 1 else ''}"
+            f"{'Created' if written else 'Would create'} {_count(c['hubs_created'], 'hub note')}; "
+            f"{'updated' if written else 'would update'} {_count(c['hubs_updated'], 'hub block')}"
         )
-    if not plan.changes:
-        lines = ["Nothing to change: every mention is already linked."]
     return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def plan_to_document(plan: LinkPlan) -> dict[str, Any]:

@@ -391,6 +391,7 @@ def _write_journal(run_dir: Path, journal: dict[str, Any]) -> None:
         replace_atomic(path, data)
     else:
         _write_new(path, data)
+        _sync_folder(run_dir)
 
 
 def _load_journal(run_dir: Path) -> dict[str, Any]:
