@@ -142,3 +142,10 @@ def test_the_json_document_carries_the_extraction(vault: Path) -> None:
         r for r in doc["relations"] if r["type"] == "worked_at" and r["target"] == "company:meta"
     ).items()
     assert any(a["person"] == "person:stefan-mai" and a["question"] for a in doc["advice"])
+
+
+def test_the_streamed_json_is_the_document(vault: Path) -> None:
+    from vaultlink.document import iter_json, to_document
+
+    index = scan_vault(vault)
+    assert json.loads("".join(iter_json(index))) == to_document(index)

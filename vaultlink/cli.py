@@ -13,7 +13,7 @@ from typing import Any, Callable
 import click
 
 from vaultlink import api
-from vaultlink.document import summarize, to_document
+from vaultlink.document import iter_json, summarize
 from vaultlink.errors import VaultlinkError
 
 VAULT = click.argument("vault", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
@@ -71,7 +71,11 @@ def scan(vault: str, as_json: bool, no_cache: bool, ignore: tuple[str, ...]) -> 
         lambda: api.scan_vault(vault, use_cache=not no_cache, ignore=ignore, progress=_progress_bar("Reading notes"))
     )
     if as_json:
-        _emit_json(to_document(index))
+        if sys.stdout.isatty():
+            _emit_json(json.loads("".join(iter_json(index))))
+        else:
+            for piece in iter_json(index):  # streamed: a big vault's document is never whole in memory
+                sys.stdout.write(piece)
     else:
         click.echo(summarize(index))
 

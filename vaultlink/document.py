@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from typing import Any
+from typing import Any, Iterator
 
 from vaultlink.model import VaultIndex
 
@@ -12,68 +13,86 @@ SCHEMA = 1
 
 def to_document(index: VaultIndex) -> dict[str, Any]:
     """The whole index as plain JSON-ready data, every list in a stable order."""
-    return {
-        "schema": SCHEMA,
-        "vault": index.root,
-        "notes": [
-            {
-                "path": note.path,
-                "title": note.title,
-                "date": note.date,
-                "participants": list(note.participants),
-                "tags": list(note.tags),
-                "links": list(note.links),
-                "unresolved": list(note.unresolved),
-                "warnings": list(note.warnings),
-            }
-            for note in index.notes
-        ],
-        "entities": [
-            {
-                "id": entity.id,
-                "type": entity.type.value,
-                "name": entity.name,
-                "aliases": list(entity.aliases),
-                "note": entity.note,
-                "mentions": [
-                    {"note": m.note, "line": m.line, "text": m.text, "source": m.source.value} for m in entity.mentions
-                ],
-            }
-            for entity in index.entities
-        ],
-        "relations": [
-            {
-                "source": relation.source,
-                "target": relation.target,
-                "type": relation.type.value,
-                "notes": list(relation.notes),
-                "date": relation.date,
-            }
-            for relation in index.relations
-        ],
-        "advice": [
-            {
-                "note": item.note,
-                "line": item.line,
-                "person": item.person,
-                "question": item.question,
-                "text": item.text,
-                "topics": list(item.topics),
-                "date": item.date,
-            }
-            for item in index.advice
-        ],
-        "warnings": [{"note": w.path, "kind": w.kind, "message": w.message} for w in index.warnings],
-        "stats": {
-            "notes": len(index.notes),
-            "attachments": len(index.attachments),
-            "wikilinks": index.link_stats.wikilinks,
-            "markdown_links": index.link_stats.markdown_links,
-            "embeds": index.link_stats.embeds,
-            "property_links": index.link_stats.property_links,
-            "resolved": index.link_stats.resolved,
-            "unresolved": index.link_stats.unresolved,
-        },
+    return {key: (list(value) if isinstance(value, Iterator) else value) for key, value in _sections(index)}
+
+
+def iter_json(index: VaultIndex) -> Iterator[str]:
+    """The JSON text of :func:`to_document`, in pieces: one list item at a time, so a 10,000-note
+    vault's document is never held in memory whole."""
+    yield "{"
+    for number, (key, value) in enumerate(_sections(index)):
+        yield ("," if number else "") + json.dumps(key) + ":"
+        if isinstance(value, Iterator):
+            yield "["
+            for position, item in enumerate(value):
+                yield ("," if position else "") + json.dumps(item, ensure_ascii=False)
+            yield "]"
+        else:
+            yield json.dumps(value, ensure_ascii=False)
+    yield "}\n"
+
+
+def _sections(index: VaultIndex) -> Iterator[tuple[str, Any]]:
+    yield "schema", SCHEMA
+    yield "vault", index.root
+    yield "notes", (
+        {
+            "path": note.path,
+            "title": note.title,
+            "date": note.date,
+            "participants": list(note.participants),
+            "tags": list(note.tags),
+            "links": list(note.links),
+            "unresolved": list(note.unresolved),
+            "warnings": list(note.warnings),
+        }
+        for note in index.notes
+    )
+    yield "entities", (
+        {
+            "id": entity.id,
+            "type": entity.type.value,
+            "name": entity.name,
+            "aliases": list(entity.aliases),
+            "note": entity.note,
+            "mentions": [
+                {"note": m.note, "line": m.line, "text": m.text, "source": m.source.value} for m in entity.mentions
+            ],
+        }
+        for entity in index.entities
+    )
+    yield "relations", (
+        {
+            "source": relation.source,
+            "target": relation.target,
+            "type": relation.type.value,
+            "notes": list(relation.notes),
+            "date": relation.date,
+        }
+        for relation in index.relations
+    )
+    yield "advice", (
+        {
+            "note": item.note,
+            "line": item.line,
+            "person": item.person,
+            "question": item.question,
+            "text": item.text,
+            "topics": list(item.topics),
+            "date": item.date,
+        }
+        for item in index.advice
+    )
+    yield "warnings", ({"note": w.path, "kind": w.kind, "message": w.message} for w in index.warnings)
+    yield "stats", {
+        "notes": len(index.notes),
+        "attachments": len(index.attachments),
+        "wikilinks": index.link_stats.wikilinks,
+        "markdown_links": index.link_stats.markdown_links,
+        "embeds": index.link_stats.embeds,
+        "property_links": index.link_stats.property_links,
+        "resolved": index.link_stats.resolved,
+        "unresolved": index.link_stats.unresolved,
     }
 
 
