@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
-from vaultlink.linker import FileChange
+from vaultlink.linker import EditKind, FileChange
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -48,6 +48,60 @@ def _lines(text: str | None) -> list[str]:
     return lines
 
 
+def line_diff(path: str, before: str, after: str, lines: Iterable[int], context: int = 3) -> str:
+    """:func:`unified_diff` for the common case of a note whose lines were edited in place (no
+    line added or removed) and only at ``lines`` (1-based): the same text, without comparing
+    every line of the file. Falls back to :func:`unified_diff` when the shape differs."""
+    old = _lines(before)
+    new = _lines(after)
+    if len(old) != len(new):
+        return unified_diff(path, before, after, context)
+    changed = sorted({i - 1 for i in lines if 0 < i <= len(old) and old[i - 1] != new[i - 1]})
+    if not changed:
+        return unified_diff(path, before, after, context)
+    groups: list[list[int]] = [[changed[0]]]
+    for index in changed[1:]:
+        if index - groups[-1][-1] - 1 > 2 * context:
+            groups.append([index])
+        else:
+            groups[-1].append(index)
+    out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
+    for group in groups:
+        first, last = max(0, group[0] - context), min(len(old), group[-1] + context + 1)
+        span = _range(first, last)
+        out.append(f"@@ -{span} +{span} @@\n")
+        edited = set(group)
+        index = first
+        while index < last:
+            if index not in edited:
+                out.append(_line(" ", old[index]))
+                index += 1
+                continue
+            run = index
+            while run < last and run in edited:
+                run += 1
+            out.extend(_line("-", line) for line in old[index:run])
+            out.extend(_line("+", line) for line in new[index:run])
+            index = run
+    return "".join(out)
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk range the way difflib writes it (``3`` for one line, ``3,4`` for several)."""
+    length = stop - start
+    return f"{start + 1}" if length == 1 else f"{start + 1 if length else start},{length}"
+
+
+def _line(prefix: str, line: str) -> str:
+    return prefix + line if line.endswith("\n") else prefix + line + "\n" + _NO_NEWLINE
+
+
 def plan_diff(changes: Iterable[FileChange], context: int = 3) -> str:
     """The diffs of every change, one file after another, in the order given."""
-    return "".join(unified_diff(c.path, c.before, c.after, context) for c in changes)
+    out: list[str] = []
+    for change in changes:
+        if change.before is not None and change.edits and all(e.kind is EditKind.LINK for e in change.edits):
+            out.append(line_diff(change.path, change.before, change.after, (e.line for e in change.edits), context))
+        else:
+            out.append(unified_diff(change.path, change.before, change.after, context))
+    return "".join(out)

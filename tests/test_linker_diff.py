@@ -1,0 +1,45 @@
+"""Diffs of a plan: the fast path for notes edited in place prints what difflib prints."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_linker import DEFAULT_TABLE, notes
+
+from vaultlink.diff import line_diff, plan_diff, unified_diff
+from vaultlink.linker import FileChange, LinkOptions, apply_edits, plan_note
+from vaultlink.markdown import parse_note
+
+
+def test_a_diff_is_git_like() -> None:
+    diff = unified_diff("a.md", "x\r\nStefan Mai\r\nend", "x\r\n[[Stefan Mai]]\r\nend")
+    assert diff == (
+        "--- a/a.md\n+++ b/a.md\n@@ -1,3 +1,3 @@\n x\r\n-Stefan Mai\r\n+[[Stefan Mai]]\r\n end\n"
+        "\\ No newline at end of file\n"
+    )
+    assert unified_diff("n.md", None, "new\n") == "--- /dev/null\n+++ b/n.md\n@@ -0,0 +1 @@\n+new\n"
+    assert unified_diff("n.md", "same\n", "same\n") == ""
+
+
+def test_lines_split_only_on_newlines() -> None:
+    """A form feed or U+2028 inside a note is not a line break (splitlines would say it is)."""
+    diff = unified_diff("a.md", "a\x0cb\u2028c\nAmazon\n", "a\x0cb\u2028c\n[[Amazon]]\n")
+    assert "@@ -1,2 +1,2 @@\n a\x0cb\u2028c\n-Amazon\n+[[Amazon]]\n" in diff
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=notes(), context=st.integers(0, 4))
+def test_the_fast_diff_equals_difflib(text: str, context: int) -> None:
+    edits = plan_note(text, parse_note("n.md", text), DEFAULT_TABLE, LinkOptions(all_mentions=True)).edits
+    after = apply_edits(text, edits)
+    expected = unified_diff("n.md", text, after, context)
+    assert line_diff("n.md", text, after, [e.line for e in edits], context) == expected
+    assert plan_diff([FileChange("n.md", text, after, None, edits=edits)], context) == expected
+
+
+def test_far_apart_edits_make_separate_hunks() -> None:
+    before = "".join(f"line {i} Amazon\n" for i in range(1, 21))
+    after = before.replace("line 2 Amazon", "line 2 [[Amazon]]").replace("line 19 Amazon", "line 19 [[Amazon]]")
+    diff = line_diff("a.md", before, after, [2, 19])
+    assert diff == unified_diff("a.md", before, after)
+    assert diff.count("@@ -") == 2
