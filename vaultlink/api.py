@@ -7,18 +7,50 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from vaultlink import fsio
+from vaultlink import graph as _graph
+from vaultlink import linker as _linker
+from vaultlink import report as _report
+from vaultlink import writer as _writer
 from vaultlink.config import parse_config
-from vaultlink.extract import ExtractContext, Found, NoteFacts, extract_note, find_hub, hub_folders_of, make_context
+from vaultlink.errors import WriteRefused
+from vaultlink.extract import (
+    ExtractContext,
+    Found,
+    NoteFacts,
+    extract_note,
+    find_hub,
+    hub_folders_of,
+    make_context,
+)
+from vaultlink.layout import layout_graph
 from vaultlink.markdown import parse_note, prose_mask
-from vaultlink.model import Issue, LinkKind, LinkStats, Note, NoteSummary, ParsedNote, VaultIndex
-from vaultlink.resolve import LinkResolver, NoteInput, Registry, build_matcher, build_registry, match_vault_names, resolve_entities
+from vaultlink.model import (
+    EntityType,
+    Issue,
+    LinkKind,
+    LinkStats,
+    Note,
+    NoteSummary,
+    ParsedNote,
+    VaultIndex,
+)
+from vaultlink.resolve import (
+    LinkResolver,
+    NoteInput,
+    Registry,
+    build_matcher,
+    build_registry,
+    match_vault_names,
+    resolve_entities,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -300,13 +332,6 @@ def index_scan(scan: Scan) -> VaultIndex:
 
 # --- the graph: build it, export it, write the file the user named ------------------------------
 
-from typing import Mapping  # noqa: E402
-
-
-from vaultlink import graph as _graph  # noqa: E402
-from vaultlink import writer as _writer  # noqa: E402
-from vaultlink.errors import WriteRefused  # noqa: E402
-from vaultlink.layout import layout_graph  # noqa: E402
 
 GRAPH_SUFFIXES = {
     ".html": _graph.ExportFormat.HTML,
@@ -363,7 +388,9 @@ def export_graph(
     """
     fmt = _graph.ExportFormat(format)
     if fmt is _graph.ExportFormat.HTML:
-        from vaultlink import render  # the page needs vis-network only when a page is asked for
+        from vaultlink import (
+            render,  # the page needs vis-network only when a page is asked for
+        )
 
         page = render.render_html(
             index, include_notes=include_notes, exclude_tags=exclude_tags, extra=panels, seed=seed
@@ -408,10 +435,6 @@ def write_output(path: str | os.PathLike[str], text: str) -> Path:
 
 # --- linking: plan links and hub notes, write them through the journal, undo ----------------------
 
-from dataclasses import replace as _replace  # noqa: E402
-
-from vaultlink import linker as _linker  # noqa: E402
-from vaultlink.model import EntityType  # noqa: E402
 
 LinkPlan = _linker.LinkPlan
 WriteReport = _writer.WriteReport
@@ -454,7 +477,7 @@ def plan_links(
         common=_common_company_words(),
     )
     plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
-    return _replace(plan, warnings=tuple(warnings) + plan.warnings)
+    return replace(plan, warnings=tuple(warnings) + plan.warnings)
 
 
 def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:
@@ -502,10 +525,6 @@ def list_runs(path: str | os.PathLike[str]) -> list[_writer.RunInfo]:
 
 # --- answers: the advice digest, contacts, follow-ups, lint -------------------------------------
 
-import datetime as _dt  # noqa: E402
-
-from vaultlink import report as _report  # noqa: E402
-from vaultlink.errors import WriteRefused as _WriteRefused  # noqa: E402
 
 ADVICE_INDEX = _report.ADVICE_INDEX
 
@@ -569,7 +588,7 @@ def write_advice_index(
         info = fsio.FileInfo(ADVICE_INDEX, record.size, record.mtime_ns) if record else fsio.FileInfo(ADVICE_INDEX, 0, 0)
         note = fsio.read_note(scan.root, info)
         if isinstance(note, Issue):
-            raise _WriteRefused(f"{note.message}; {ADVICE_INDEX} was left as it is")
+            raise WriteRefused(f"{note.message}; {ADVICE_INDEX} was left as it is")
         parsed = parse_note(note.path, note.text)
         newline = "\r\n" if "\r\n" in note.text else "\n"
         text = _report.put_block(note.text, parsed, _report.advice_index_block(digest, newline))

@@ -13,6 +13,9 @@ from typing import Any, Callable
 import click
 
 from vaultlink import api
+from vaultlink import linker as _linker
+from vaultlink import report as _report
+from vaultlink.diff import plan_diff
 from vaultlink.document import iter_json, summarize
 from vaultlink.errors import VaultlinkError
 
@@ -114,9 +117,6 @@ def graph(
 
 # --- link and undo ---------------------------------------------------------------------------------
 
-
-from vaultlink import linker as _linker  # noqa: E402
-from vaultlink.diff import plan_diff  # noqa: E402
 
 _TYPES = ("person", "company", "topic")
 
@@ -253,7 +253,6 @@ def undo(vault: str, list_only: bool, force: bool, as_json: bool) -> None:
 
 # --- answers: advice, people, followups, lint ---------------------------------------------------
 
-from vaultlink import report as _report  # noqa: E402
 
 _TODAY = click.option("--today", metavar="DATE", help="Measure from this date instead of the local date (YYYY-MM-DD).")
 
