@@ -380,17 +380,15 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     body_start = parsed.frontmatter_end
     if parsed.headings and parsed.headings[0].level == 1 and fold(parsed.headings[0].text) in {fold(parsed.title), fold(parsed.name)}:
         body_start = max(body_start, parsed.headings[0].end)
-    first_question = min((f.draft.start for f in advice), default=len(masked))
     cue_starts = [cue[0] for cue in cues]
     for paragraph_start, paragraph in _paragraphs(masked, body_start):
         first = bisect.bisect_left(cue_starts, paragraph_start)
         if first >= len(cue_starts) or cue_starts[first] >= paragraph_start + len(paragraph):
             continue
-        # In a chat, what comes after the first question is discussion; before it, and in
-        # notes that are not chats, a passing mention needs a second cue.
-        strict = not participants or paragraph_start < first_question
+        # Advice units above take a topic on one strong phrase; elsewhere a passing mention
+        # ("a data analyst at…") needs a second cue of the same topic (strict).
         for topic_hit in ctx.topics.find_in(
-            masked, cues, [(paragraph_start, paragraph_start + len(paragraph))], strict, skip=seen_topics
+            masked, cues, [(paragraph_start, paragraph_start + len(paragraph))], True, skip=seen_topics
         ):
             if topic_hit.topic not in seen_topics:
                 seen_topics.add(topic_hit.topic)
