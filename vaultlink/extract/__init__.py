@@ -511,20 +511,20 @@ def _subject_before(
     """Who a relation cue at ``position`` speaks of: the last person named earlier in the same
     sentence; a pronoun or no subject means the last person named before, or the participant;
     "I" or "we" means the author, whose employers are not tracked."""
-    sentence_start = 0
-    for match in _SENTENCE_BREAK.finditer(masked, max(0, position - 400), position):
+    window = max(0, position - 400)  # a sentence is looked at no further back than this
+    sentence_start = window
+    for match in _SENTENCE_BREAK.finditer(masked, window, position):
         sentence_start = match.end()
     index = bisect.bisect_left(people_starts, position)
-    before = [p for p in people[:index] if p.start >= sentence_start and p.end <= position]
-    if before:
-        return before[-1].name
+    last = next((p for p in reversed(people[max(0, index - 50) : index]) if p.end <= position), None)
+    if last is not None and last.start >= sentence_start:
+        return last.name
     clause = masked[sentence_start:position]
     if _FIRST_PERSON.search(clause) and not _PRONOUN.search(clause):
         return None
     if _PRONOUN.search(clause) or not clause.strip() or default is None:
-        earlier = [p for p in people[:index] if p.end <= position and position - p.end < 1500]
-        if earlier and (default is None or _PRONOUN.search(clause)):
-            return earlier[-1].name
+        if last is not None and position - last.end < 1500 and (default is None or _PRONOUN.search(clause)):
+            return last.name
     return default
 
 
