@@ -356,12 +356,12 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         # said, or what sits under an Advice / Takeaways heading, counts as advice.
         drafts = [d for d in drafts if d.speaker or d.question is None]
     cues = ctx.topics.scan(masked, view)
+    known_people = _known_people(participants, found)
     advice = []
     for draft in drafts:
-        if draft.speaker and _is_speaker_name(draft.speaker, participants, found, lexicon):
-            found.append(
-                Found(EntityType.PERSON, draft.speaker, draft.line, -1, -1, Source.TEXT, "speaker")
-            )
+        if draft.speaker and _is_speaker_name(draft.speaker, known_people, lexicon):
+            found.append(Found(EntityType.PERSON, draft.speaker, draft.line, -1, -1, Source.TEXT, "speaker"))
+            known_people.add(fold(draft.speaker))
         spans = [(draft.question_start, draft.question_end), (draft.start, draft.end)]
         advice.append(AdviceFacts(draft, ctx.topics.topic_ids_in(cues, spans)))
 
@@ -432,13 +432,16 @@ def _first_name_mentions(
     return out
 
 
-def _is_speaker_name(name: str, participants: list[str], found: list[Found], lexicon: Lexicon) -> bool:
+def _known_people(participants: list[str], found: list[Found]) -> set[str]:
+    """Folded names, and first names, of the people a note already names."""
+    names = list(participants) + [f.name for f in found if f.type is EntityType.PERSON]
+    return {fold(n) for n in names} | {fold(n.split()[0]) for n in names if " " in n}
+
+
+def _is_speaker_name(name: str, known: set[str], lexicon: Lexicon) -> bool:
     """A "Name:" line speaks for a person when the name is a participant, a person already
     found in the note, or a given name ("Omar:"); "Average:" or "Aliases:" is not."""
     key = fold(name)
-    known = {fold(p) for p in participants} | {fold(p.split()[0]) for p in participants}
-    known |= {fold(f.name) for f in found if f.type is EntityType.PERSON}
-    known |= {fold(f.name.split()[0]) for f in found if f.type is EntityType.PERSON and " " in f.name}
     if key in known:
         return True
     return is_person_name(name, lexicon) and (
