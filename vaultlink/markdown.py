@@ -621,20 +621,7 @@ def _wikilink(text: str, start: int, end: int, line_starts: list[int]) -> Link |
     if bar >= 0:
         display = inner[bar + (2 if inner[bar] == "\\" else 1) :].strip() or None
         inner = inner[:bar]
-    target, heading, block = _split_subpath(inner)
-    if not target and heading is None and block is None:
-        return None
-    return Link(
-        target=target,
-        kind=LinkKind.WIKI,
-        embed=embed,
-        line=line_of(line_starts, start),
-        start=start,
-        end=end,
-        heading=heading,
-        block=block,
-        display=display,
-    )
+    return _make_link(inner, LinkKind.WIKI, embed, display, start, end, line_starts)
 
 
 def _mdlink(text: str, start: int, end: int, line_starts: list[int]) -> Link | None:
@@ -649,18 +636,17 @@ def _mdlink(text: str, start: int, end: int, line_starts: list[int]) -> Link | N
         href = href[1:-1]
     if not href or _SCHEME.match(href) or href.startswith("#") and len(href) == 1:
         return None
-    target, heading, block = _split_subpath(unquote(href))
-    return Link(
-        target=target,
-        kind=LinkKind.MARKDOWN,
-        embed=embed,
-        line=line_of(line_starts, start),
-        start=start,
-        end=end,
-        heading=heading,
-        block=block,
-        display=display,
-    )
+    return _make_link(unquote(href), LinkKind.MARKDOWN, embed, display, start, end, line_starts)
+
+
+def _make_link(
+    raw: str, kind: LinkKind, embed: bool, display: str | None, start: int, end: int, line_starts: list[int]
+) -> Link | None:
+    """A link from its written target (``Note#Heading``, ``Note#^block``); None when empty."""
+    target, heading, block = _split_subpath(raw)
+    if not target and heading is None and block is None:
+        return None
+    return Link(target, kind, embed, line_of(line_starts, start), start, end, heading, block, display)
 
 
 def _property_links(metadata: dict[str, Any]) -> Iterator[Link]:
