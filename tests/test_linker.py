@@ -209,7 +209,7 @@ _PROTECTED = [
 ]
 _LINES = [
     "{p}", "# {p}", "## heading {p}", "> {p}", "> [!note] {p}", "- {p}", "1. {p}", "| {p} | {p} |",
-    "| --- | --- |", "```", "~~~", "    {p}", "$$", "%%", "---", "===", "", "\t{p}",
+    "| --- | --- |", "---|---", "{p} | {p}", "```", "~~~", "    {p}", "$$", "%%", "---", "===", "", "\t{p}",
 ]
 
 
@@ -241,6 +241,19 @@ def notes(draw: st.DrawFn) -> str:
 def test_linking_only_adds_link_syntax(text: str, all_mentions: bool, markdown: bool, fmt: LinkFormat) -> None:
     options = LinkOptions(all_mentions=all_mentions, style=LinkStyle(fmt, markdown))
     assert_links(text, options=options, path="Chats/Deep/Note.md")
+
+
+_SOUP = st.sampled_from(list("ab \n\r\t#[]()!|`$%<>-_*:'’^=~/\\.,İÉé\u0301"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(st.one_of(st.text(_SOUP, max_size=6), st.sampled_from(_NAMES)), max_size=30),
+    all_mentions=st.booleans(),
+)
+def test_linking_character_soup(parts: list[str], all_mentions: bool) -> None:
+    """Names glued to markup characters in every way: the same promises hold."""
+    assert_links("".join(parts), options=LinkOptions(all_mentions=all_mentions))
 
 
 @settings(max_examples=100, deadline=None)

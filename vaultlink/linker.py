@@ -271,8 +271,8 @@ class NameTable:
                 after = text[end]
                 if after.isalnum() or (not after.isascii() and _is_word_char(after)):
                     continue
-                if after == "-" and end + 1 < size and _is_word_char(text[end + 1]):
-                    continue  # "Meta-learning" is not Meta
+                if after == "-" and end + 1 < size and (text[end + 1] == "[" or _is_word_char(text[end + 1])):
+                    continue  # "Meta-learning" is not Meta; nor "Meta-[[learning]]", or a rerun would differ
             surface = surfaces[index]
             if surface.exact or surface.capital:
                 written = text[begin:end]
@@ -391,6 +391,8 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     candidates: list[tuple[int, int, _Surface]] = []
     first_seen: dict[str, int] = {}
     html: list[tuple[int, int]] | None = None
+    tables: set[int] = set()
+    avoid: set[int] = set()
     path = parsed.path
     targets = table.targets
     bisect_right = bisect.bisect_right
@@ -428,7 +430,10 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
                 continue
         if html is None:
             html = _html_regions(text, parsed)
+            tables, avoid = _table_layout(text)
         if html and any(s < end and start < e for s, e in html):
+            continue
+        if avoid and line_of(parsed.line_starts, start) in avoid:
             continue
         candidates.append((start, end, surface))
     first_lines = {entity_id: line_of(parsed.line_starts, at) for entity_id, at in first_seen.items()}
@@ -444,7 +449,6 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     mentioned: set[str] = set()
     done = set(linked)
     edits: list[Edit] = []
-    tables: set[int] | None = None
     itself = table.self_ids(parsed)
     for start, end, surface in chosen:
         target = table.targets[surface.entity_id]
@@ -455,8 +459,6 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
             continue
         done.add(target.entity_id)
         line = line_of(parsed.line_starts, start)
-        if tables is None:
-            tables = _table_lines(text, parsed.line_starts)
         written = text[start:end]
         new = _target_link(target, written, parsed.path, options.style, line in tables)
         edits.append(Edit(start, end, written, new, target.entity_id, line))
@@ -514,21 +516,31 @@ def _html_regions(text: str, parsed: ParsedNote) -> list[tuple[int, int]]:
     return out
 
 
-def _table_lines(text: str, line_starts: Sequence[int]) -> set[int]:
-    """1-based numbers of the lines that belong to a markdown table (header, delimiter, rows)."""
+def _table_layout(text: str) -> tuple[set[int], set[int]]:
+    """The 1-based lines of markdown tables (header, delimiter, rows), and the lines next to a
+    table where a link is left out: a line right after the last row (a table row in GitHub's
+    reading) and a line without a bar above a delimiter row (a link's ``|`` would make it a
+    table header)."""
     if "|" not in text:
-        return set()
+        return set(), set()
     lines = text.split("\n")
-    out: set[int] = set()
+    table: set[int] = set()
+    avoid: set[int] = set()
     for index in range(1, len(lines)):
         row = lines[index]
-        if "|" in row and "-" in row and "|" in lines[index - 1] and _TABLE_DELIMITER.fullmatch(row):
-            out.update((index, index + 1))
-            follow = index + 1
-            while follow < len(lines) and lines[follow].strip() and "|" in lines[follow]:
-                out.add(follow + 1)
-                follow += 1
-    return out
+        if "|" not in row or "-" not in row or not _TABLE_DELIMITER.fullmatch(row):
+            continue
+        if "|" not in lines[index - 1]:
+            avoid.add(index)
+            continue
+        table.update((index, index + 1))
+        follow = index + 1
+        while follow < len(lines) and lines[follow].strip() and "|" in lines[follow]:
+            table.add(follow + 1)
+            follow += 1
+        if follow < len(lines) and lines[follow].strip():
+            avoid.add(follow + 1)
+    return table, avoid
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
