@@ -493,8 +493,6 @@ def _inline_spans(
             if link is not None:
                 links.append(link)
         elif kind is SpanKind.CALLOUT:
-            if text[text.rfind("\n", 0, m_start) + 1 : m_start].strip(" \t>"):
-                continue  # a '>' in the middle of a line does not open a callout
             # Obsidian renders links and tags in a callout's title: they count, the rest stays protected.
             title = text.index("]", m_start) + 1
             inner = _inline_spans(scanner, text, title, m_end, line_starts, links, tags)
@@ -545,9 +543,12 @@ def _scan(scanner: re.Pattern[str], text: str, start: int, end: int) -> Iterator
         if pos < cursor:
             continue
         match = scanner.match(text, pos, end)
-        if match is not None and match.end() > pos:
-            cursor = match.end()
-            yield match
+        if match is None or match.end() <= pos:
+            continue
+        if text[pos] == ">" and text[text.rfind("\n", 0, pos) + 1 : pos].strip(" \t>"):
+            continue  # a '>' in the middle of a line opens no callout: what follows is read as usual
+        cursor = match.end()
+        yield match
 
 
 def _inline_kind(text: str, start: int) -> SpanKind:

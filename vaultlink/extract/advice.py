@@ -8,7 +8,7 @@ transcript, each "Name: ..." line answering a question is an item of that speake
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vaultlink.markdown import line_of
 from vaultlink.model import ParsedNote
@@ -137,7 +137,16 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
         if question is not None:
             answer.append((number, start, start + len(line), stripped if not bullet else line[bullet.end() :].strip()))
     flush()
-    return items
+    return [replace(item, text=_tidy(item.text), question=_tidy(item.question) if item.question else None) for item in items]
+
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
+
+
+def _tidy(text: str) -> str:
+    """Text read from the prose mask, readable again: a link's brackets were blanked to spaces,
+    so "[[Remote work|distributed teams]]," reads "distributed teams,"."""
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
 
 
 def _is_bare_label(line: str) -> bool:
