@@ -243,7 +243,7 @@ def read_note(root: Path, info: FileInfo, max_bytes: int = MAX_NOTE_BYTES) -> No
             rel,
             "too-large",
             f"{rel}: {info.size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit for a note; skipped "
-            "(raise it with --max-note-size)",
+            "(a note that big is usually a pasted log or export: split it, or move it out of the vault)",
         )
     try:
         with open(root / rel, "rb") as handle:
