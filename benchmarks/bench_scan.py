@@ -353,9 +353,10 @@ def judge(results: list[Measurement]) -> list[Bar]:
             else:
                 bars.append(Bar(size, name, "PASS" if m.ratio <= limit else "FAIL", f"{m.ratio:.2f}x"))
         if size >= RSS_BAR_FROM_SIZE:
-            rss = [m for m in results if m.size == size and m.tool.startswith("vaultlink")]
+            # the scan's bar (issue 2): the scans themselves, not the link planning beside them
+            rss = [m for m in results if m.size == size and m.tool.startswith("vaultlink") and "link" not in m.tool]
             measured = [m.peak_rss_mb for m in rss if m.status == "ok" and m.peak_rss_mb is not None]
-            name = f"RSS <= {RSS_BAR_MB:g} MB"
+            name = f"scan RSS <= {RSS_BAR_MB:g} MB"
             if not measured:
                 bars.append(Bar(size, name, "SKIP", "vaultlink not measured"))
             else:
