@@ -543,7 +543,11 @@ class AdviceIndexWrite:
 def _index_with_notes(
     path: str | os.PathLike[str], use_cache: bool, ignore: Sequence[str]
 ) -> tuple[Scan, VaultIndex]:
-    scan = read_vault(path, use_cache=use_cache, ignore=ignore)
+    """The index and the scan it came from; both from the cache when the vault is unchanged."""
+    if use_cache:
+        index = scan_vault(path, ignore=ignore)  # first: it refreshes the cache read_vault reads
+        return read_vault(path, ignore=ignore), index
+    scan = read_vault(path, use_cache=False, ignore=ignore)
     extract_scan(scan)
     return scan, index_scan(scan)
 
@@ -565,7 +569,7 @@ def advice_digest(
     """Every piece of advice in the vault, grouped by topic and ranked by how many people gave
     it (see :func:`vaultlink.report.advice_digest`). ``topic`` and ``person`` take a name, id
     or alias; an unknown one raises :class:`~vaultlink.report.UnknownName`."""
-    _, index = _index_with_notes(vault, use_cache, ignore)
+    index = scan_vault(vault, use_cache=use_cache, ignore=ignore)
     return _report.advice_digest(index, topic=topic, person=person, since=since)
 
 
@@ -614,7 +618,7 @@ def contacts(
     """The people you know, with companies, chats and topics; ``company`` answers "who do I know
     there, now or before" (with people one introduction away); ``stale_days`` lists those not
     talked to in that many days before ``today`` (default: the local date)."""
-    _, index = _index_with_notes(vault, use_cache, ignore)
+    index = scan_vault(vault, use_cache=use_cache, ignore=ignore)
     return _report.contacts(index, company=company, stale_days=stale_days, today=_today(today))
 
 
