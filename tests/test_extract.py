@@ -149,3 +149,22 @@ def test_the_streamed_json_is_the_document(vault: Path) -> None:
 
     index = scan_vault(vault)
     assert json.loads("".join(iter_json(index))) == to_document(index)
+
+
+def test_config_people_aliases_and_hub_folders_reach_every_command(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "vaultlink.toml": '[[people]]\nname = "Stefan Mai"\naliases = ["Stef"]\n[hubs]\npeople = "Contacts"\n',
+            "Chats/Coffee chat with Stefan Mai.md": "He spent years at Amazon.\n",
+            "Chats/Later.md": "Stef says hi. Stefan Mai too.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    stefan = next(e for e in index.entities if e.name == "Stefan Mai")
+    assert "Stef" in stefan.aliases
+    assert any(m.note == "Chats/Later.md" and m.text == "Stef" for m in stefan.mentions)
+    result = CliRunner().invoke(main, ["link", "--write", "--create-hubs", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / "Contacts" / "Stefan Mai.md").exists() and not (root / "People").exists()
+    lint = CliRunner().invoke(main, ["lint", "--json", str(root)])
+    assert "duplicate-person" not in lint.stdout  # the new hub in Contacts/ is read as a hub, once

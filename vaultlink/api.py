@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from vaultlink import fsio
 from vaultlink import graph as _graph
+from vaultlink import hubs as _hubs
 from vaultlink import linker as _linker
 from vaultlink import report as _report
 from vaultlink import writer as _writer
@@ -326,7 +327,7 @@ def index_scan(scan: Scan) -> VaultIndex:
             resolved=counts["resolved"],
             unresolved=counts["unresolved"],
         ),
-        settings=dict(discovery.settings),
+        settings={**discovery.settings, "hubs": dict(scan.config.get("hubs") or {})},
     )
 
 
@@ -474,6 +475,7 @@ def plan_links(
         create_hubs=create_hubs,
         update_hubs=update_hubs,
         scope=frozenset(paths) if paths else None,
+        folders=_creation_folders(scan.config),
         common=_common_company_words(),
     )
     plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
@@ -492,6 +494,17 @@ def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[I
         parsed = record.parsed if note.sha256 == record.sha256 else parse_note(note.path, note.text)
         notes.append((note, parsed))
     return notes, warnings
+
+
+def _creation_folders(config: Mapping[str, Any]) -> dict[EntityType, str]:
+    """Where ``--create-hubs`` puts new hub notes: ``[hubs]`` of ``vaultlink.toml``, else the usual."""
+    chosen = dict(config.get("hubs") or {})
+    keys = {"people": EntityType.PERSON, "companies": EntityType.COMPANY, "topics": EntityType.TOPIC}
+    folders = dict(_hubs.DEFAULT_FOLDERS)
+    for key, kind in keys.items():
+        if isinstance(chosen.get(key), str) and chosen[key].strip("/"):
+            folders[kind] = chosen[key].strip("/")
+    return folders
 
 
 def _common_company_words() -> frozenset[str]:

@@ -30,6 +30,7 @@ from typing import Iterable, Mapping, Sequence
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
+from vaultlink.extract import find_hub
 from vaultlink.markdown import link_text_position
 from vaultlink.model import Entity, EntityType, ParsedNote, Span, SpanKind, fold
 
@@ -41,26 +42,6 @@ DEFAULT_FOLDERS: Mapping[EntityType, str] = {
     EntityType.COMPANY: "Companies",
     EntityType.TOPIC: "Topics",
 }
-_FOLDER_TYPES = {
-    "people": EntityType.PERSON,
-    "persons": EntityType.PERSON,
-    "contacts": EntityType.PERSON,
-    "companies": EntityType.COMPANY,
-    "organizations": EntityType.COMPANY,
-    "organisations": EntityType.COMPANY,
-    "topics": EntityType.TOPIC,
-}
-_DECLARED_TYPES = {
-    "person": EntityType.PERSON,
-    "people": EntityType.PERSON,
-    "contact": EntityType.PERSON,
-    "company": EntityType.COMPANY,
-    "organization": EntityType.COMPANY,
-    "organisation": EntityType.COMPANY,
-    "org": EntityType.COMPANY,
-    "topic": EntityType.TOPIC,
-}
-
 MAX_NAME_BYTES = 120  # well under the 255-byte limit of common file systems, with room for " 2.md"
 SNIPPET_CHARS = 140
 ADVICE_CHARS = 280
@@ -99,21 +80,16 @@ class HubAdvice:
     line: int
 
 
-def hub_type_of(parsed: ParsedNote) -> EntityType | None:
-    """The entity type a note is the hub of: its ``type:`` property, else its folder; else None."""
-    declared = parsed.metadata.get("type")
-    if isinstance(declared, str):
-        kind = _DECLARED_TYPES.get(declared.strip().casefold())
-        if kind is not None:
-            return kind
-    for part in parsed.path.split("/")[:-1]:
-        kind = _FOLDER_TYPES.get(part.casefold())
-        if kind is not None:
-            return kind
-    return None
+def hub_type_of(parsed: ParsedNote, folders: Mapping[str, EntityType] | None = None) -> EntityType | None:
+    """The entity type a note is the hub of, by extraction's one rule (``type:`` property, hub
+    folder, tag); ``folders`` maps folded folder names to types (default: the usual ones)."""
+    hub = find_hub(parsed, folders)
+    return hub.type if hub is not None else None
 
 
-def entities_from_hubs(notes: Iterable[ParsedNote]) -> tuple[Entity, ...]:
+def entities_from_hubs(
+    notes: Iterable[ParsedNote], folders: Mapping[str, EntityType] | None = None
+) -> tuple[Entity, ...]:
     """An entity for every hub note (named after the note, with its aliases), sorted by path.
 
     Extraction knows more; this keeps linking useful for vaults whose entities come only from
@@ -121,7 +97,7 @@ def entities_from_hubs(notes: Iterable[ParsedNote]) -> tuple[Entity, ...]:
     """
     out: list[Entity] = []
     for parsed in sorted(notes, key=lambda p: p.path):
-        kind = hub_type_of(parsed)
+        kind = hub_type_of(parsed, folders)
         if kind is None:
             continue
         out.append(Entity(f"{kind.value}:{slug(parsed.name)}", kind, parsed.name, parsed.aliases, parsed.path))

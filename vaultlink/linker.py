@@ -37,6 +37,7 @@ from urllib.parse import quote
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
 from vaultlink import hubs
+from vaultlink.extract import hub_folders_of
 from vaultlink.extract.lexicon import PRODUCT_WORDS, next_word
 from vaultlink.markdown import line_of, link_text_position
 from vaultlink.model import (
@@ -631,6 +632,12 @@ class VaultOptions:
     common: frozenset[str] = frozenset()  # folded company surfaces that are ordinary words
 
 
+def detection_folders(folders: Mapping[EntityType, str]) -> dict[str, EntityType]:
+    """The folders that mark hub notes: the usual ones and those new hubs are created in."""
+    keys = {EntityType.PERSON: "people", EntityType.COMPANY: "companies", EntityType.TOPIC: "topics"}
+    return hub_folders_of({"hubs": {keys[kind]: folder for kind, folder in folders.items()}})
+
+
 def in_scope(path: str, scope: frozenset[str] | None) -> bool:
     """Whether ``path`` is one of the scope's paths or under one of its ``Folder/`` prefixes."""
     if scope is None:
@@ -661,7 +668,7 @@ def plan_vault(
         if hubs.BLOCK_START in note.text and (found := hubs.find_block(note.text, parsed.protected)) is not None
     }
     entities = _without_block_echoes(
-        hubs.merge_entities(index.entities, hubs.entities_from_hubs(p for _, p in notes)), blocks, by_path
+        hubs.merge_entities(index.entities, hubs.entities_from_hubs((p for _, p in notes), detection_folders(options.folders))), blocks, by_path
     )
     index = replace(index, advice=tuple(a for a in index.advice if not _in_block(blocks, by_path, a.note, a.line)))
     hub_of = {e.id: e.note for e in entities if e.note}

@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 from vaultlink.errors import VaultlinkError
-from vaultlink.extract import find_hub
+from vaultlink.extract import find_hub, hub_folders_of
 from vaultlink.followup import FollowUp, find_followups, sort_followups, with_person
 from vaultlink.markdown import parse_date
 from vaultlink.model import (
@@ -724,7 +724,7 @@ def collect_followups(index: VaultIndex, notes: Mapping[str, tuple[ParsedNote, s
             continue
         parsed, text = notes[path]
         summary = summaries.get(path)
-        hub = find_hub(parsed)
+        hub = find_hub(parsed, hub_folders(index))
         items = find_followups(
             parsed,
             text,
@@ -868,11 +868,18 @@ LINT_KINDS = (
 )
 
 
-def is_chat_note(summary: NoteSummary, parsed: ParsedNote) -> bool:
+def hub_folders(index: VaultIndex) -> dict[str, EntityType]:
+    """The folders that hold hub notes in this vault (the usual ones and ``[hubs]`` of its config)."""
+    return hub_folders_of({"hubs": index.settings.get("hubs") or {}})
+
+
+def is_chat_note(
+    summary: NoteSummary, parsed: ParsedNote, folders: Mapping[str, EntityType] | None = None
+) -> bool:
     """A note of a conversation: it has participants, or its ``type``, a tag or its folder says
     it is a chat (``type: chat``/``1-1``/``mentoring``, ``#coffee-chat``, ``Chats/``). Hub
-    notes never are."""
-    if find_hub(parsed) is not None:
+    notes (found with ``folders``, see :func:`hub_folders`) never are."""
+    if find_hub(parsed, folders) is not None:
         return False
     if summary.participants:
         return True
@@ -901,13 +908,14 @@ def lint(index: VaultIndex, notes: Mapping[str, ParsedNote]) -> tuple[Finding, .
       aliases are not read).
     Private notes (``private: true``) are checked for everything except unlinked names.
     """
+    folders = hub_folders(index)
     findings: list[Finding] = []
     summaries = {n.path: n for n in index.notes}
     for path in sorted(notes):
         parsed, summary = notes[path], summaries.get(path)
         if summary is None:
             continue
-        if is_chat_note(summary, parsed):
+        if is_chat_note(summary, parsed, folders):
             if not summary.date:
                 findings.append(Finding("chat-without-date", path, 1, f"{path}: chat note without a date; add `date: YYYY-MM-DD` to its front matter"))
             if not summary.participants:
@@ -930,7 +938,7 @@ def lint(index: VaultIndex, notes: Mapping[str, ParsedNote]) -> tuple[Finding, .
         if warning.kind == "invalid-yaml" and warning.path:
             findings.append(Finding("invalid-front-matter", warning.path, 1, warning.message))
     findings.extend(_unlinked_people(index, notes, summaries))
-    findings.extend(_duplicate_hubs(notes))
+    findings.extend(_duplicate_hubs(notes, folders))
     kinds = {k: i for i, k in enumerate(LINT_KINDS)}
     return tuple(sorted(findings, key=lambda f: (f.note, f.line, kinds.get(f.kind, 99), f.subject or "")))
 
@@ -969,13 +977,13 @@ def _unlinked_people(index: VaultIndex, notes: Mapping[str, ParsedNote], summari
     return out
 
 
-def _duplicate_hubs(notes: Mapping[str, ParsedNote]) -> list[Finding]:
+def _duplicate_hubs(notes: Mapping[str, ParsedNote], folders: Mapping[str, EntityType]) -> list[Finding]:
     out = []
     people: list[tuple[str, str, tuple[str, ...]]] = []
     alias_owners: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for path in sorted(notes):
         parsed = notes[path]
-        hub = find_hub(parsed)
+        hub = find_hub(parsed, folders)
         if hub is not None and hub.type is EntityType.PERSON:
             people.append((path, parsed.name, parsed.aliases))
         for alias in parsed.aliases:

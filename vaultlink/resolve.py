@@ -157,8 +157,12 @@ def build_registry(inputs: list[NoteInput], ctx: ExtractContext) -> Registry:
                 reg.aliases[canonical].append(hub.name)
         else:
             reg.topic_hubs.setdefault(topic_from_note(hub.name, hub.aliases, ctx.taxonomy).id, hub.path)
-    for name in ctx.extra_people:
+    for name, aliases in ctx.extra_people.items():
         _register(reg.people, name, name)
+        for alias in aliases:
+            _register(reg.people, alias, name)
+        if aliases:
+            reg.aliases.setdefault(name, []).extend(a for a in aliases if a not in reg.aliases.get(name, []))
     for item in inputs:
         for found in item.facts.found:
             if found.type is EntityType.PERSON and len(found.name.split()) >= 2:

@@ -116,7 +116,7 @@ class ExtractContext:
     taxonomy: dict[str, Topic]
     never: frozenset[str] = frozenset()  # folded names never to extract
     key: str = ""
-    extra_people: tuple[str, ...] = ()
+    extra_people: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> aliases, from the config
     extra_companies: dict[str, str] = field(default_factory=dict)  # folded surface -> canonical
     hub_folders: dict[str, EntityType] = field(default_factory=lambda: dict(HUB_FOLDERS))
 
@@ -168,13 +168,13 @@ def make_context(
             extra_companies[fold(surface)] = item["name"]
     matcher = TopicMatcher(list(taxonomy.values()))
     never = frozenset(fold(n) for n in config.get("never", ()))
-    people = tuple(item["name"] for item in config.get("people", []))
+    people = {item["name"]: tuple(item.get("aliases", ())) for item in config.get("people", [])}
     key = "\n".join(
         [
             matcher.key,
             *sorted(f"{h.path}|{h.type.value}|{'|'.join(h.aliases)}" for h in hubs),
             repr(sorted(never)),
-            repr(people),
+            repr(sorted(people.items())),
             repr(sorted(extra_companies.items())),
         ]
     )
