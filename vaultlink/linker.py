@@ -416,7 +416,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
         protected = inside is not None or (index + 1 < n_spans and spans[index + 1].start < end)
         if start < first_seen.get(entity_id, len(text)) and (not protected or _is_shown(text, inside, start, end)):
             first_seen[entity_id] = start
-        if protected or _is_setext_heading(text, start) or _CALLOUT_OPENING.match(text, text.rfind("\n", 0, start) + 1):
+        if protected or _is_setext_heading(text, start):
             continue
         if (start > 0 and text[start - 1] in "[!") or (end < len(text) and text[end] == "]"):
             continue  # "[Amazon]" may be a reference link; "!" before a wikilink makes an embed
@@ -482,10 +482,6 @@ def _is_shown(text: str, span: Span | None, start: int, end: int) -> bool:
 def _in_heading(parsed: ParsedNote, starts: list[int], offset: int) -> bool:
     index = bisect.bisect_right(starts, offset) - 1
     return index >= 0 and parsed.headings[index].start <= offset < parsed.headings[index].end
-
-
-# A line that opens like a callout header ("> [!" with no "]" yet): a link's "]]" would close it.
-_CALLOUT_OPENING = re.compile(r"[ \t]*(?:>[ \t]*)+\[!")
 
 
 def _is_setext_heading(text: str, offset: int) -> bool:
