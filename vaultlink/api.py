@@ -104,17 +104,19 @@ def read_vault(
     ignore: Sequence[str] = (),
     max_note_bytes: int = fsio.MAX_NOTE_BYTES,
     progress: Progress | None = None,
+    discovery: fsio.Discovery | None = None,
 ) -> Scan:
     """Discover, read and parse every note of the vault at ``path``, reusing the cache.
 
     A note whose size and mtime match the cache is not read again; one whose mtime moved but
-    whose bytes hash the same is not parsed again. Bad notes become warnings.
+    whose bytes hash the same is not parsed again. Bad notes become warnings. ``discovery`` is
+    a walk of this vault the caller already made (see :func:`discover_vault`).
     Raises :class:`~vaultlink.errors.VaultNotFound` when ``path`` is not a readable folder.
     """
-    root = fsio.vault_root(path)
-    settings, warnings = fsio.read_settings(root)
-    discovery = fsio.discover(root, ignore, settings)
-    warnings.extend(discovery.warnings)
+    if discovery is None:
+        discovery = discover_vault(path, ignore)
+    root = discovery.root
+    warnings = list(discovery.warnings)
     cached: dict[str, Any] = fsio.load_cache(root, __version__) if use_cache else {}
     records: list[NoteRecord] = []
     texts: dict[str, str] = {}
@@ -147,6 +149,15 @@ def read_vault(
     return scan
 
 
+def discover_vault(path: str | os.PathLike[str], ignore: Sequence[str] = ()) -> fsio.Discovery:
+    """Walk the vault at ``path`` with Obsidian's settings applied; their warnings come first."""
+    root = fsio.vault_root(path)
+    settings, warnings = fsio.read_settings(root)
+    discovery = fsio.discover(root, ignore, settings)
+    discovery.warnings[:0] = warnings
+    return discovery
+
+
 def _parse_record(note: Note) -> NoteRecord:
     return NoteRecord(note.path, note.size, note.mtime_ns, note.sha256, note.bom, parse_note(note.path, note.text))
 
@@ -164,12 +175,15 @@ def scan_vault(
     When no file, setting or config changed since the last scan, the index that scan built is
     returned from the cache without opening a note.
     """
-    stamp = _vault_stamp(path, ignore, max_note_bytes) if use_cache else ""
+    discovery = discover_vault(path, ignore)
+    stamp = _vault_stamp(discovery, ignore, max_note_bytes) if use_cache else ""
     if use_cache:
-        cached = fsio.load_cache(fsio.vault_root(path), __version__, "index")
+        cached = fsio.load_cache(discovery.root, __version__, "index")
         if cached.get("stamp") == stamp and isinstance(cached.get("index"), VaultIndex):
             return cached["index"]
-    scan = read_vault(path, use_cache=use_cache, ignore=ignore, max_note_bytes=max_note_bytes, progress=progress)
+    scan = read_vault(
+        path, use_cache=use_cache, ignore=ignore, max_note_bytes=max_note_bytes, progress=progress, discovery=discovery
+    )
     extract_scan(scan)
     index = index_scan(scan)
     if use_cache:
@@ -182,15 +196,12 @@ def vault_paths(vault: str | os.PathLike[str], given: Sequence[str]) -> tuple[st
     return fsio.vault_paths(vault, given)
 
 
-def _vault_stamp(path: str | os.PathLike[str], ignore: Sequence[str], max_note_bytes: int) -> str:
+def _vault_stamp(discovery: fsio.Discovery, ignore: Sequence[str], max_note_bytes: int) -> str:
     """A digest of everything a scan depends on: every file's path, size and mtime, Obsidian's
     settings, the config, and the options. Equal stamps mean an equal index."""
-    root = fsio.vault_root(path)
-    settings, _ = fsio.read_settings(root)
-    discovery = fsio.discover(root, ignore, settings)
     parts = [
-        repr(sorted(settings.items())),
-        fsio.read_config_text(root) or "",
+        repr(sorted(discovery.settings.items())),
+        fsio.read_config_text(discovery.root) or "",
         repr(tuple(ignore)),
         str(max_note_bytes),
         repr([(f.path, f.size, f.mtime_ns) for f in discovery.notes]),
