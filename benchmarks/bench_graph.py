@@ -19,7 +19,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
+from chromium import launch  # benchmarks/chromium.py, beside this script
 from vaultlink import api, render
 from vaultlink.model import (
     ME,
@@ -43,16 +43,6 @@ from vaultlink.model import (
 )
 
 BARS = {"first_draw_s": 5.0, "html_mb": 15.0}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TOPICS = (
     "resume", "interviewing", "career-switch", "networking", "founding", "learning", "culture", "ai",
     "compensation", "mentorship", "open-source", "management", "remote-work", "product", "side-projects",
@@ -129,9 +119,8 @@ def measure_page(path: Path) -> dict[str, Any]:
     """Open the page in headless Chromium; the times to first draw, and to all notes shown."""
     from playwright.sync_api import sync_playwright
 
-    executable = "/usr/lib/chromium/chromium" if os.path.exists("/usr/lib/chromium/chromium") else shutil.which("chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             errors: list[str] = []

@@ -13,25 +13,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from chromium import launch  # benchmarks/chromium.py, beside this script
 from vaultlink import api
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def take_screenshot(vault: Path, out: Path, select: str | None, width: int = 1400, height: int = 860) -> None:
@@ -39,11 +28,10 @@ def take_screenshot(vault: Path, out: Path, select: str | None, width: int = 140
     from playwright.sync_api import sync_playwright
 
     html = api.export_graph(api.scan_vault(vault, use_cache=False), "html").text
-    executable = "/usr/lib/chromium/chromium" if os.path.exists("/usr/lib/chromium/chromium") else shutil.which("chromium")
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         page_file = Path(folder) / "graph.html"
         page_file.write_text(html, encoding="utf-8")
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
             page.goto(page_file.as_uri())
