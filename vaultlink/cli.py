@@ -51,6 +51,14 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
     return update
 
 
+def _print_answer(result: Any, as_json: bool, to_json: Callable[[Any], Any], render: Callable[[Any], str]) -> None:
+    """An answer on stdout: its JSON with ``--json``, else its markdown."""
+    if as_json:
+        _emit_json(to_json(result))
+    else:
+        click.echo(render(result), nl=False)
+
+
 def _emit_json(data: Any) -> None:
     """JSON on stdout: indented for a person at a terminal, compact (and much faster) for a pipe."""
     indent = 1 if sys.stdout.isatty() else None
@@ -281,10 +289,7 @@ def advice(vault: str, topic: str | None, person: str | None, since: str | None,
             sys.exit(4)
         return
     digest = _run(lambda: api.advice_digest(vault, topic=topic, person=person, since=since))
-    if as_json:
-        _emit_json(_report.advice_json(digest))
-    else:
-        click.echo(_report.render_advice(digest), nl=False)
+    _print_answer(digest, as_json, _report.advice_json, _report.render_advice)
 
 
 @main.command()
@@ -296,10 +301,7 @@ def advice(vault: str, topic: str | None, person: str | None, since: str | None,
 def people(vault: str, company: str | None, stale_days: int | None, today: str | None, as_json: bool) -> None:
     """Your contacts: companies now and before, number of chats, first and last chat, topics."""
     result = _run(lambda: api.contacts(vault, company=company, stale_days=stale_days, today=today))
-    if as_json:
-        _emit_json(_report.contacts_json(result))
-    else:
-        click.echo(_report.render_contacts(result), nl=False)
+    _print_answer(result, as_json, _report.contacts_json, _report.render_contacts)
 
 
 @main.command()
@@ -310,10 +312,7 @@ def people(vault: str, company: str | None, stale_days: int | None, today: str |
 def followups(vault: str, include_done: bool, today: str | None, as_json: bool) -> None:
     """What you promised and were promised in your notes, and open tasks: open first, oldest first."""
     result = _run(lambda: api.followups(vault, include_done=include_done, today=today))
-    if as_json:
-        _emit_json(_report.followups_json(result))
-    else:
-        click.echo(_report.render_followups(result), nl=False)
+    _print_answer(result, as_json, _report.followups_json, _report.render_followups)
 
 
 @main.command()
@@ -323,9 +322,6 @@ def lint(vault: str, as_json: bool) -> None:
     """Check VAULT: chats without date or person, unlinked names, duplicate people, shared aliases,
     broken links. Exit 1 when anything is found (for a pre-commit hook), 0 when clean."""
     findings = _run(lambda: api.lint(vault))
-    if as_json:
-        _emit_json(_report.lint_json(findings))
-    else:
-        click.echo(_report.render_lint(findings), nl=False)
+    _print_answer(findings, as_json, _report.lint_json, _report.render_lint)
     if findings:
         sys.exit(1)
