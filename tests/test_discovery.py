@@ -402,3 +402,21 @@ def test_paths_are_vault_relative_posix(make_vault: MakeVault) -> None:
     index = scan_vault(root)
     assert [n.path for n in index.notes] == ["Deep/Er/Lunch & learn 🚀.md"]
     assert index.root == str(root.resolve())
+
+
+def test_a_hand_edited_ignore_filter_string_is_one_filter(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            ".obsidian/app.json": '{"userIgnoreFilters": "Templates/"}',
+            "Templates/Chat.md": "x\n",
+            "Tea notes.md": "x\n",
+        }
+    )
+    assert [n.path for n in scan_vault(root, use_cache=False).notes] == ["Tea notes.md"]
+
+
+def test_an_ignore_filter_setting_of_the_wrong_type_is_a_warning(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({".obsidian/app.json": '{"userIgnoreFilters": 3}', "a.md": "x\n"})
+    index = scan_vault(root, use_cache=False)
+    assert [n.path for n in index.notes] == ["a.md"]
+    assert any("userIgnoreFilters" in w.message for w in index.warnings)

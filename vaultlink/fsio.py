@@ -98,7 +98,13 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
     a warning.
     """
     found = Discovery(root=root, settings=dict(settings or {}))
-    filters = _IgnoreRules(found.settings.get("userIgnoreFilters") or [], ignore, found.warnings)
+    user_filters = found.settings.get("userIgnoreFilters") or []
+    if isinstance(user_filters, str):
+        user_filters = [user_filters]  # a hand-edited app.json: one filter, not one per character
+    elif not isinstance(user_filters, list):
+        found.warnings.append(Issue(None, "settings", ".obsidian/app.json: userIgnoreFilters is not a list; ignored"))
+        user_filters = []
+    filters = _IgnoreRules(user_filters, ignore, found.warnings)
     real_root = os.path.realpath(root)
     visited = {_identity(str(root))}
     stack: list[tuple[str, str, bool]] = [(str(root), "", False)]  # folder, its vault path + "/", ignored
