@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultlink import scan_vault
 from vaultlink.cli import main
+from vaultlink.extract import extract_note, make_context
+from vaultlink.markdown import parse_note
 from vaultlink.model import RelationType, VaultIndex
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_vault"
@@ -168,3 +172,23 @@ def test_config_people_aliases_and_hub_folders_reach_every_command(make_vault) -
     assert (root / "Contacts" / "Stefan Mai.md").exists() and not (root / "People").exists()
     lint = CliRunner().invoke(main, ["lint", "--json", str(root)])
     assert "duplicate-person" not in lint.stdout  # the new hub in Contacts/ is read as a hub, once
+
+
+_CONTEXT = make_context([])
+_SOUP = [
+    "Stefan Mai", "Amazon", "ex-", "worked at ", "my mentor ", " introduced me to ", "Sam", ":", "?", "\n", "\n\n",
+    "## ", "**", "*", "  • ", "- [ ] ", "Takeaways:", "Me: ", "Omar: ", "[[", "]]", "|", "`", "```", "%%", "<!--", "-->",
+    "$", "#tag", "> [!note] ", "http://x.y/", "---\n", "aliases: [", "]\n", "é", "🚀", "\r\n", "'s", " and ", ", ",
+]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_SOUP), st.text(max_size=8)), max_size=40))
+@settings(max_examples=150, deadline=None)
+def test_extraction_never_raises_on_any_text(parts: list[str]) -> None:
+    text = "".join(parts)
+    parsed = parse_note("Chats/Coffee chat with Stefan Mai.md", text)
+    facts = extract_note(parsed, text, _CONTEXT)
+    for found in facts.found:
+        assert found.start < 0 or text[found.start : found.end].strip()
+
+
