@@ -38,7 +38,7 @@ import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 
 from vaultlink import hubs
 from vaultlink.extract import hub_folders_of
-from vaultlink.extract.lexicon import PRODUCT_WORDS, next_word
+from vaultlink.extract.lexicon import PRODUCT_WORDS, lower, next_word
 from vaultlink.markdown import line_of, link_text_position
 from vaultlink.model import (
     Advice,
@@ -174,7 +174,7 @@ class NameTable:
             for surface in dict.fromkeys((target.name, *target.surfaces)):
                 clean = " ".join(unicodedata.normalize("NFC", surface).split())
                 if _is_linkable_surface(clean):
-                    claims[_lower(clean)].append((target, clean, fold(clean) == fold(target.name)))
+                    claims[lower(clean)].append((target, clean, fold(clean) == fold(target.name)))
         self._surfaces: list[_Surface] = []
         self._automaton = ahocorasick.Automaton()  # lower-cased surfaces, searched in the lower-cased text
         self._exact = ahocorasick.Automaton()  # acronyms and the like, searched in the text as written
@@ -229,7 +229,7 @@ class NameTable:
         )
         automaton = self._exact if exact else self._automaton
         for variant in sorted(variants):
-            key = variant if exact else _lower(variant)
+            key = variant if exact else lower(variant)
             if key not in automaton:
                 automaton.add_word(key, (len(key), index))
 
@@ -287,17 +287,6 @@ class NameTable:
 
 def _is_linkable_surface(surface: str) -> bool:
     return len(surface) >= 2 and any(ch.isalpha() for ch in surface) and not _UNLINKABLE.search(surface)
-
-
-def _lower(text: str) -> str:
-    """``text.lower()`` with the same length, so offsets found in it are offsets in ``text``.
-
-    Only ``İ`` grows when lowered; it is left as it is (on both sides of a match).
-    """
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch if ch == "\u0130" else ch.lower() for ch in text)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -380,7 +369,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     )
     if not len(table):
         return NoteLinks((), frozenset(), linked)
-    hits = list(table.hits(_lower(text), text, parsed.frontmatter_end))
+    hits = list(table.hits(lower(text), text, parsed.frontmatter_end))
     if not hits:
         return NoteLinks((), frozenset(), linked)
     strong = set(linked)

@@ -31,9 +31,8 @@ from vaultlink.model import (
 )
 
 from vaultlink.extract import ExtractContext, Found, NoteFacts, find_hub
-from vaultlink.extract.lexicon import build_automaton
+from vaultlink.extract.lexicon import build_word_automaton, iter_words, word_view
 from vaultlink.extract.names import slug
-from vaultlink.extract.lexicon import lower
 from vaultlink.extract.topics import topic_from_note
 from vaultlink.markdown import line_of
 
@@ -194,33 +193,24 @@ def build_matcher(reg: Registry, ctx: ExtractContext) -> ahocorasick.Automaton:
     table: dict[str, tuple[EntityType, str]] = {}
     for key, canonical in reg.people.items():
         if len(key) >= 3:
-            table[key.lower()] = (EntityType.PERSON, canonical)
+            table[key] = (EntityType.PERSON, canonical)
     for key, canonical in reg.companies.items():
         if key in ctx.lexicon.companies or len(key) < 2:
             continue  # gazetteer names were matched with their own rules in extraction
-        table.setdefault(key.lower(), (EntityType.COMPANY, canonical))
-    return build_automaton(table)  # type: ignore[arg-type]
+        table.setdefault(key, (EntityType.COMPANY, canonical))
+    return build_word_automaton(table)  # type: ignore[arg-type]
 
 
 def match_vault_names(parsed: ParsedNote, masked: str, matcher: ahocorasick.Automaton) -> tuple[Found, ...]:
     """Phase two: every confirmed name of the vault where this note writes it, capitalised."""
     if not len(matcher):
         return ()
-    low = lower(masked)
     out = []
-    for end, (surface, (kind, canonical)) in matcher.iter(low):
-        start = end - len(surface) + 1
-        written = masked[start : end + 1]
-        if not written[:1].isupper() or not _whole_word(low, start, end + 1):
-            continue
-        out.append(Found(kind, canonical, line_of(parsed.line_starts, start), start, end + 1, Source.TEXT, "vault"))
+    for start, end, (_, (kind, canonical)) in iter_words(matcher, word_view(masked)):
+        if not masked[start : start + 1].isupper() or (start > 0 and masked[start - 1] == "-"):
+            continue  # lowercase, or the tail of a hyphenated name ("Jean-Pierre")
+        out.append(Found(kind, canonical, line_of(parsed.line_starts, start), start, end, Source.TEXT, "vault"))
     return tuple(out)
-
-
-def _whole_word(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before in "_-") and not (after.isalnum() or after == "_")
 
 
 @dataclass

@@ -542,11 +542,3 @@ def _paragraphs(masked: str, start: int) -> list[tuple[int, str]]:
     if masked[pos:].strip():
         out.append((pos, masked[pos:]))
     return out
-
-
-def _is_word(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_" or (after == "-" and end + 1 < len(text) and text[end + 1].isalpha()))
-
-

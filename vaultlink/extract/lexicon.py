@@ -160,14 +160,3 @@ def iter_words(automaton: ahocorasick.Automaton, view: str) -> Iterator[tuple[in
     for end, value in automaton.iter(" " + view + " "):
         key_length = len(word_key(value[0]))
         yield end - key_length + 1, end - 1, value
-
-
-def build_automaton(table: dict[str, object]) -> ahocorasick.Automaton:
-    """An Aho-Corasick automaton over folded surfaces; each value is ``(surface, payload)``."""
-    automaton = ahocorasick.Automaton()
-    for surface, payload in table.items():
-        if surface:
-            automaton.add_word(surface, (surface, payload))
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton

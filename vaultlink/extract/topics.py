@@ -124,12 +124,6 @@ def topic_from_note(name: str, aliases: tuple[str, ...], taxonomy: dict[str, Top
     return Topic(slug(name), name, aliases, (fold(name), *(fold(a) for a in aliases)), ())
 
 
-def _is_word_at(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
-
-
 def _sentence_at(text: str, position: int) -> tuple[str, int]:
     start = 0
     for match in _SENTENCE_END.finditer(text, max(0, position - 400), position):
