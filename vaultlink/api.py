@@ -422,27 +422,8 @@ def export_graph(
 
 
 def write_output(path: str | os.PathLike[str], text: str) -> Path:
-    """Write an export to ``path`` atomically (the writer's temp file, fsync and rename).
-
-    Refuses a ``.md`` target, so an export can never overwrite a note, and a folder. A new
-    file gets the usual permissions; an existing one keeps its own. Returns the absolute path.
-    """
-    target = Path(path).expanduser().absolute()
-    if target.suffix.lower() == ".md":
-        raise WriteRefused(f"{target.name}: refusing to write a graph export over a markdown note; pick another name")
-    if target.is_dir():
-        raise WriteRefused(f"{target}: is a folder; name the file to write")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    created = not target.exists()
-    if created:
-        target.touch()
-    try:
-        _writer.replace_atomic(target, text.encode("utf-8"))
-    except BaseException:
-        if created:
-            target.unlink(missing_ok=True)
-        raise
-    return target
+    """Write an export the user named (see :func:`vaultlink.writer.write_export`)."""
+    return _writer.write_export(path, text.encode("utf-8"))
 
 
 # --- linking: plan links and hub notes, write them through the journal, undo ----------------------

@@ -262,6 +262,31 @@ def _make_parents(root: Path, rel: str) -> list[str]:
     return made
 
 
+def write_export(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write an export (a graph page, GraphML, a canvas) to ``path`` atomically; no journal,
+    since it is a file the user named, not a note.
+
+    Refuses a ``.md`` target, so an export can never overwrite a note, and a folder. A new
+    file gets the usual permissions; an existing one keeps its own. Returns the absolute path.
+    """
+    target = Path(path).expanduser().absolute()
+    if target.suffix.lower() == ".md":
+        raise WriteRefused(f"{target.name}: refusing to write a graph export over a markdown note; pick another name")
+    if target.is_dir():
+        raise WriteRefused(f"{target}: is a folder; name the file to write")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    created = not target.exists()
+    if created:
+        target.touch()
+    try:
+        replace_atomic(target, data)
+    except BaseException:
+        if created:
+            target.unlink(missing_ok=True)
+        raise
+    return target
+
+
 def replace_atomic(path: Path, data: bytes) -> None:
     """Replace the file at ``path`` with ``data`` atomically, keeping its mode.
 
