@@ -584,14 +584,12 @@ def write_advice_index(
     """Keep ``Advice Index.md`` at the vault root current: create it, or replace only its
     managed block, through the journaled writer (``vaultlink undo`` reverts it). An index that
     is already current is not touched."""
-    from vaultlink import writer as _writer_module
-
     scan, index = _index_with_notes(vault, use_cache, ignore)
     digest = _report.advice_digest(index)
     record = next((r for r in scan.records if r.path == ADVICE_INDEX), None)
     if record is None and ADVICE_INDEX not in scan.discovery.excluded:
         data = _report.new_advice_index(_report.advice_index_block(digest)).encode("utf-8")
-        change = _writer_module.Change(ADVICE_INDEX, data, None)  # the writer refuses it if it exists by now
+        change = _writer.Change(ADVICE_INDEX, data, None)  # the writer refuses it if it exists by now
         action = "created"
     else:
         info = fsio.FileInfo(ADVICE_INDEX, record.size, record.mtime_ns) if record else fsio.FileInfo(ADVICE_INDEX, 0, 0)
@@ -603,9 +601,9 @@ def write_advice_index(
         text = _report.put_block(note.text, parsed, _report.advice_index_block(digest, newline))
         if text == note.text:
             return AdviceIndexWrite(ADVICE_INDEX, "unchanged")
-        change = _writer_module.Change(ADVICE_INDEX, (b"\xef\xbb\xbf" if note.bom else b"") + text.encode("utf-8"), note.sha256)
+        change = _writer.Change(ADVICE_INDEX, (b"\xef\xbb\xbf" if note.bom else b"") + text.encode("utf-8"), note.sha256)
         action = "updated"
-    result = _writer_module.write_changes(scan.root, [change], command="advice")
+    result = _writer.write_changes(scan.root, [change], command="advice")
     if result.refused:
         return AdviceIndexWrite(ADVICE_INDEX, "refused", result.run_id, tuple(result.refused))
     return AdviceIndexWrite(ADVICE_INDEX, action, result.run_id)
