@@ -96,6 +96,20 @@ def test_notes_without_people_yield_none(make_vault) -> None:  # type: ignore[no
     assert _names(index, "company") == set()  # apple pie, meta-learning, notion, slack, amazon: words
 
 
+def test_an_ampersand_inside_a_company_name_does_not_split_it(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Chats/Chat with Ana Ruiz.md": '---\nrole: "Product Designer @ AT&T"\ncompanies: Google & Meta\n---\n'
+            "Ana joined AT&T last year.\n",
+            "Chats/Chat with Bo Li.md": "At Netflix the team plans by quarter. At least Bo is happy.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    companies = _names(index, "company")
+    assert {"AT&T", "Google", "Meta"} <= companies
+    assert not companies & {"AT", "T", "At"}  # "At Netflix" is a preposition, not the acronym
+
+
 def test_two_people_with_one_first_name_are_reported_not_merged(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(
         {

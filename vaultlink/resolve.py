@@ -209,6 +209,8 @@ def match_vault_names(parsed: ParsedNote, masked: str, matcher: ahocorasick.Auto
     for start, end, (_, (kind, canonical)) in iter_words(matcher, word_view(masked)):
         if not masked[start : start + 1].isupper() or (start > 0 and masked[start - 1] == "-"):
             continue  # lowercase, or the tail of a hyphenated name ("Jean-Pierre")
+        if canonical.isupper() and not masked[start:end].isupper():
+            continue  # an acronym is written in capitals: "At Netflix" is not AT&T or "AT"
         out.append(Found(kind, canonical, line_of(parsed.line_starts, start), start, end, Source.TEXT, "vault"))
     return tuple(out)
 

@@ -98,7 +98,7 @@ def _split_property(value: str) -> list[str]:
     for match in _LINK.finditer(value):
         out.append(match.group(1).rpartition("/")[2].strip())
     rest = _LINK.sub("", value)
-    out.extend(clean_name(part) for part in re.split(r"[ \t]*(?:,|;|&|\band\b)[ \t]*", rest))
+    out.extend(clean_name(part) for part in re.split(r"[ \t]*(?:,|;)[ \t]*|[ \t]+(?:&|\band\b)[ \t]+", rest))
     return [name for name in out if name]
 
 
