@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "vaultlink"
 
 LAYERS: dict[str, tuple[str, ...]] = {
     "face": ("vaultlink.cli", "vaultlink.__main__"),
-    "use cases": ("vaultlink", "vaultlink.api"),
+    "use cases": ("vaultlink", "vaultlink.api", "vaultlink.memo"),
     "adapters": ("vaultlink.fsio", "vaultlink.writer", "vaultlink.render"),
     "pure core": (
         "vaultlink.markdown",

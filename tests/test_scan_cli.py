@@ -140,7 +140,36 @@ def test_no_cache_reads_everything_and_writes_no_cache(make_vault: MakeVault, ca
     assert result.exit_code == 0 and "Notes: 3" in result.stdout
     assert list(cache_dir.iterdir()) == []
     assert _invoke("scan", str(root)).exit_code == 0
-    assert len(list(cache_dir.iterdir())) == 2  # the parsed notes and the index built from them
+    # the parsed notes, the index built from them, and the summary printed from the index
+    assert sorted(p.name.partition("-")[0] for p in cache_dir.iterdir()) == ["index", "scan", "summary"]
+
+
+def test_a_warm_summary_is_the_cold_one_and_follows_every_change(make_vault: MakeVault, cache_dir: Path) -> None:
+    root = _small_vault(make_vault)
+    cold = _invoke("scan", "--no-cache", str(root)).stdout
+    assert _invoke("scan", str(root)).stdout == cold  # fills the cache
+    assert _invoke("scan", str(root)).stdout == cold  # answered from it
+    note = root / "Chats" / "Coffee chat with Stefan Mai.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nLater: Priya Nair from Stripe joined.\n", encoding="utf-8")
+    changed = _invoke("scan", str(root)).stdout
+    assert changed == _invoke("scan", "--no-cache", str(root)).stdout and changed != cold
+    for kept in cache_dir.glob("summary-*"):
+        kept.write_bytes(b"not a pickle")  # a corrupt summary is discarded, not trusted
+    assert _invoke("scan", str(root)).stdout == changed
+
+
+def test_a_warm_summary_loads_neither_the_extractor_nor_the_index(make_vault: MakeVault, cache_dir: Path) -> None:
+    root = _small_vault(make_vault)
+    assert _invoke("scan", str(root)).exit_code == 0
+    probe = (
+        "import sys; from vaultlink.cli import main\n"
+        "try:\n    main(['scan', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m in ('vaultlink.api', 'vaultlink.extract', 'yaml', 'networkx'))\n"
+        "print('loaded:', heavy)"
+    )
+    env = {**os.environ, "VAULTLINK_CACHE_DIR": str(cache_dir)}
+    done = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True, text=True, env=env, check=True)
+    assert "Notes: 3" in done.stdout and "loaded: []" in done.stdout
 
 
 def test_ignore_option(make_vault: MakeVault) -> None:

@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from vaultlink import fsio
+from vaultlink import __version__, fsio
 from vaultlink import graph as _graph
 from vaultlink import hubs as _hubs
 from vaultlink import linker as _linker
@@ -56,7 +56,6 @@ from vaultlink.resolve import (
 if TYPE_CHECKING:
     import networkx as nx
 
-__version__ = "0.1.0"
 
 Progress = Callable[[int, int], None]
 
@@ -151,11 +150,7 @@ def read_vault(
 
 def discover_vault(path: str | os.PathLike[str], ignore: Sequence[str] = ()) -> fsio.Discovery:
     """Walk the vault at ``path`` with Obsidian's settings applied; their warnings come first."""
-    root = fsio.vault_root(path)
-    settings, warnings = fsio.read_settings(root)
-    discovery = fsio.discover(root, ignore, settings)
-    discovery.warnings[:0] = warnings
-    return discovery
+    return fsio.discover_vault(path, ignore)
 
 
 def _parse_record(note: Note) -> NoteRecord:
@@ -169,14 +164,17 @@ def scan_vault(
     ignore: Sequence[str] = (),
     max_note_bytes: int = fsio.MAX_NOTE_BYTES,
     progress: Progress | None = None,
+    discovery: fsio.Discovery | None = None,
 ) -> VaultIndex:
     """Read the vault at ``path`` and return everything vaultlink knows about it.
 
     When no file, setting or config changed since the last scan, the index that scan built is
-    returned from the cache without opening a note.
+    returned from the cache without opening a note. ``discovery`` is a walk of this vault the
+    caller already made.
     """
-    discovery = discover_vault(path, ignore)
-    stamp = _vault_stamp(discovery, ignore, max_note_bytes) if use_cache else ""
+    if discovery is None:
+        discovery = discover_vault(path, ignore)
+    stamp = fsio.vault_stamp(discovery, ignore, max_note_bytes) if use_cache else ""
     if use_cache:
         cached = fsio.load_cache(discovery.root, __version__, "index")
         if cached.get("stamp") == stamp and isinstance(cached.get("index"), VaultIndex):
@@ -194,22 +192,6 @@ def scan_vault(
 def vault_paths(vault: str | os.PathLike[str], given: Sequence[str]) -> tuple[str, ...]:
     """Paths a user typed, as vault paths (see :func:`vaultlink.fsio.vault_paths`)."""
     return fsio.vault_paths(vault, given)
-
-
-def _vault_stamp(discovery: fsio.Discovery, ignore: Sequence[str], max_note_bytes: int) -> str:
-    """A digest of everything a scan depends on: every file's path, size and mtime, Obsidian's
-    settings, the config, and the options. Equal stamps mean an equal index."""
-    parts = [
-        repr(sorted(discovery.settings.items())),
-        fsio.read_config_text(discovery.root) or "",
-        repr(tuple(ignore)),
-        str(max_note_bytes),
-        repr([(f.path, f.size, f.mtime_ns) for f in discovery.notes]),
-        repr(discovery.attachments),
-        repr(discovery.excluded),
-        repr([(w.path, w.kind) for w in discovery.warnings]),
-    ]
-    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def extract_scan(scan: Scan) -> ExtractContext:

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from vaultlink import api
-from vaultlink import linker as _linker
-from vaultlink import report as _report
-from vaultlink.diff import plan_diff
-from vaultlink.document import iter_json, summarize
+from vaultlink import __version__
 from vaultlink.errors import VaultlinkError
+
+if TYPE_CHECKING:
+    from vaultlink import linker as _linker
 
 VAULT = click.argument("vault", type=click.Path(file_okay=True, dir_okay=True, path_type=str))
 
@@ -66,7 +65,7 @@ def _emit_json(data: Any) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(api.__version__, prog_name="vaultlink")
+@click.version_option(__version__, prog_name="vaultlink")
 def main() -> None:
     """Find the people, companies and advice in your conversation notes, and link your vault."""
 
@@ -78,17 +77,21 @@ def main() -> None:
 @click.option("--ignore", multiple=True, metavar="GLOB", help="Skip notes and folders matching GLOB (repeatable).")
 def scan(vault: str, as_json: bool, no_cache: bool, ignore: tuple[str, ...]) -> None:
     """Read VAULT and report its notes, links, people, companies, topics and warnings."""
-    index = _run(
-        lambda: api.scan_vault(vault, use_cache=not no_cache, ignore=ignore, progress=_progress_bar("Reading notes"))
-    )
-    if as_json:
-        if sys.stdout.isatty():
-            _emit_json(json.loads("".join(iter_json(index))))
-        else:
-            for piece in iter_json(index):  # streamed: a big vault's document is never whole in memory
-                sys.stdout.write(piece)
+    progress = _progress_bar("Reading notes")
+    if not as_json:  # the summary of an unchanged vault is answered without loading the index
+        from vaultlink import memo
+
+        click.echo(_run(lambda: memo.scan_summary(vault, use_cache=not no_cache, ignore=ignore, progress=progress)))
+        return
+    from vaultlink import api
+    from vaultlink.document import iter_json
+
+    index = _run(lambda: api.scan_vault(vault, use_cache=not no_cache, ignore=ignore, progress=progress))
+    if sys.stdout.isatty():
+        _emit_json(json.loads("".join(iter_json(index))))
     else:
-        click.echo(summarize(index))
+        for piece in iter_json(index):  # streamed: a big vault's document is never whole in memory
+            sys.stdout.write(piece)
 
 
 # --- graph: the page and the exports ------------------------------------------------------------
@@ -110,6 +113,8 @@ def graph(
     open_after: bool, no_cache: bool,
 ) -> None:
     """Draw VAULT's people, companies, topics and notes as one offline HTML page, or export the graph."""
+    from vaultlink import api
+
     fmt_used = api.graph_format(output, fmt)
     index = _run(lambda: api.scan_vault(vault, use_cache=not no_cache, progress=_progress_bar("Reading notes")))
     export = _run(lambda: api.export_graph(index, fmt_used, include_notes=notes, exclude_tags=exclude_tag))
@@ -150,6 +155,10 @@ def link(
 
     A dry run by default: prints a unified diff on stdout and a summary on stderr.
     """
+    from vaultlink import api
+    from vaultlink import linker as _linker
+    from vaultlink.diff import plan_diff
+
     if write + check + interactive > 1 or (as_json and interactive):
         raise click.UsageError("use only one of --write, --check and --interactive (and no --json with --interactive)")
     plan = _run(
@@ -190,6 +199,8 @@ def _entity_types(types: str | None) -> tuple[str, ...]:
 
 def _vault_paths(vault: str, paths: tuple[str, ...]) -> tuple[str, ...]:
     """PATHS (relative to the current folder or to the vault) as vault paths; folders end in ``/``."""
+    from vaultlink import api
+
     try:
         return api.vault_paths(vault, paths)
     except ValueError as error:
@@ -198,6 +209,8 @@ def _vault_paths(vault: str, paths: tuple[str, ...]) -> tuple[str, ...]:
 
 def _ask_each(plan: _linker.LinkPlan) -> _linker.LinkPlan:
     """Ask y (yes), n (no), a (yes to this and all the rest) or q (no to this and the rest)."""
+    from vaultlink import linker as _linker
+
     answers: dict[tuple[str, int], bool] = {}
     rest: bool | None = None
     for change in plan.changes:
@@ -214,6 +227,9 @@ def _ask_each(plan: _linker.LinkPlan) -> _linker.LinkPlan:
 
 def _write_plan(plan: _linker.LinkPlan, as_json: bool) -> None:
     """Apply the plan and report it; exit 4 when a file was refused."""
+    from vaultlink import api
+    from vaultlink import linker as _linker
+
     report = _run(lambda: api.apply_changes(plan))
     if as_json:
         document = _linker.plan_to_document(plan)
@@ -239,6 +255,8 @@ def _write_plan(plan: _linker.LinkPlan, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def undo(vault: str, list_only: bool, force: bool, as_json: bool) -> None:
     """Undo the last `vaultlink link --write` on VAULT: restore every file it changed, byte for byte."""
+    from vaultlink import api
+
     if list_only:
         runs = _run(lambda: api.list_runs(vault))
         if as_json:
@@ -274,6 +292,9 @@ _TODAY = click.option("--today", metavar="DATE", help="Measure from this date in
 @click.option("--write", is_flag=True, help="Keep 'Advice Index.md' in VAULT current (journaled: `vaultlink undo` reverts it).")
 def advice(vault: str, topic: str | None, person: str | None, since: str | None, as_json: bool, write: bool) -> None:
     """What everyone advised, by topic (most people first): each item with who, when and the note."""
+    from vaultlink import api
+    from vaultlink import report as _report
+
     if write:
         if topic or person or since:
             raise click.UsageError("--write keeps the whole Advice Index; drop --topic, --person and --since")
@@ -300,6 +321,9 @@ def advice(vault: str, topic: str | None, person: str | None, since: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print the people as JSON.")
 def people(vault: str, company: str | None, stale_days: int | None, today: str | None, as_json: bool) -> None:
     """Your contacts: companies now and before, number of chats, first and last chat, topics."""
+    from vaultlink import api
+    from vaultlink import report as _report
+
     result = _run(lambda: api.contacts(vault, company=company, stale_days=stale_days, today=today))
     _print_answer(result, as_json, _report.contacts_json, _report.render_contacts)
 
@@ -311,6 +335,9 @@ def people(vault: str, company: str | None, stale_days: int | None, today: str |
 @click.option("--json", "as_json", is_flag=True, help="Print the follow-ups as JSON.")
 def followups(vault: str, include_done: bool, today: str | None, as_json: bool) -> None:
     """What you promised and were promised in your notes, and open tasks: open first, oldest first."""
+    from vaultlink import api
+    from vaultlink import report as _report
+
     result = _run(lambda: api.followups(vault, include_done=include_done, today=today))
     _print_answer(result, as_json, _report.followups_json, _report.render_followups)
 
@@ -321,6 +348,9 @@ def followups(vault: str, include_done: bool, today: str | None, as_json: bool) 
 def lint(vault: str, as_json: bool) -> None:
     """Check VAULT: chats without date or person, unlinked names, duplicate people, shared aliases,
     broken links. Exit 1 when anything is found (for a pre-commit hook), 0 when clean."""
+    from vaultlink import api
+    from vaultlink import report as _report
+
     findings = _run(lambda: api.lint(vault))
     _print_answer(findings, as_json, _report.lint_json, _report.render_lint)
     if findings:

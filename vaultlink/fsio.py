@@ -13,10 +13,11 @@ import pickle
 import re
 import stat
 import tempfile
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from vaultlink.errors import VaultNotFound
 from vaultlink.model import Issue, Note
@@ -141,6 +142,8 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
                 continue
             rel = prefix + name
             try:
+                # The kind of entry comes with the listing; only a note (its size and mtime) and a
+                # symlink (where it leads) cost a stat, which keeps a warm scan near a bare walk.
                 is_link = entry.is_symlink()
                 if is_link:
                     real = os.path.realpath(entry.path)
@@ -149,12 +152,17 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
                             Issue(rel, "symlink", f"{rel}: symlink leads outside the vault; skipped")
                         )
                         continue
-                info = entry.stat(follow_symlinks=True)
-                identity = _identity(entry.path) if stat.S_ISDIR(info.st_mode) and not is_link else None
+                is_dir, is_file = entry.is_dir(follow_symlinks=False), entry.is_file(follow_symlinks=False)
+                if is_link or not (is_dir or is_file):  # where it leads, or what odd thing it is
+                    mode = entry.stat(follow_symlinks=True).st_mode  # raises for a dangling link
+                    is_dir, is_file = stat.S_ISDIR(mode), stat.S_ISREG(mode)
+                identity = _identity(entry.path) if is_dir and not is_link else None
+                is_note = is_file and name.lower().endswith(NOTE_SUFFIX)
+                info = entry.stat(follow_symlinks=True) if is_note else None
             except OSError as error:
                 found.warnings.append(Issue(rel, "unreadable", f"{rel}: cannot be read ({error.strerror}); skipped"))
                 continue
-            if stat.S_ISDIR(info.st_mode):
+            if is_dir:
                 skipped = ignored or filters.skips(rel + "/")
                 if is_link:
                     linked.append((entry.path, rel, skipped))
@@ -162,12 +170,12 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
                     visited.add(identity)
                     stack.append((entry.path, rel + "/", skipped))
                 continue
-            if not stat.S_ISREG(info.st_mode):  # reading a fifo would block forever
+            if not is_file:  # a fifo, socket or device: reading it would block forever
                 found.warnings.append(
                     Issue(rel, "not-a-file", f"{rel}: not a regular file (a pipe, socket or device); skipped")
                 )
                 continue
-            if name.lower().endswith(NOTE_SUFFIX):
+            if info is not None:
                 if ignored or filters.skips(rel):
                     found.excluded.append(rel)
                 else:
@@ -178,6 +186,31 @@ def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | 
     found.attachments.sort()
     found.excluded.sort()
     return found
+
+
+def discover_vault(path: str | os.PathLike[str], ignore: Sequence[str] = ()) -> Discovery:
+    """Walk the vault at ``path`` with Obsidian's settings applied; their warnings come first."""
+    root = vault_root(path)
+    settings, warnings = read_settings(root)
+    discovery = discover(root, ignore, settings)
+    discovery.warnings[:0] = warnings
+    return discovery
+
+
+def vault_stamp(discovery: Discovery, ignore: Sequence[str], max_note_bytes: int) -> str:
+    """A digest of everything a scan depends on: every file's path, size and mtime, Obsidian's
+    settings, the config, and the options. Equal stamps mean an equal index."""
+    parts = [
+        repr(sorted(discovery.settings.items())),
+        read_config_text(discovery.root) or "",
+        repr(tuple(ignore)),
+        str(max_note_bytes),
+        repr([(f.path, f.size, f.mtime_ns) for f in discovery.notes]),
+        repr(discovery.attachments),
+        repr(discovery.excluded),
+        repr([(w.path, w.kind) for w in discovery.warnings]),
+    ]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _identity(folder: str) -> tuple[int, int]:
