@@ -110,6 +110,25 @@ def test_an_ampersand_inside_a_company_name_does_not_split_it(make_vault) -> Non
     assert not companies & {"AT", "T", "At"}  # "At Netflix" is a preposition, not the acronym
 
 
+def test_a_topic_named_once_in_passing_is_not_what_the_note_covers(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Chats/Coffee chat with Ana Ruiz.md": "# Coffee chat with Ana Ruiz\n\n"
+            "Ana told me how she hires for her team.\n\n## Takeaways\n\n"
+            "- Run a structured interview loop: the same questions for every candidate.\n"
+            "- Write the job description with the hiring manager, and close the role in six weeks.\n"
+            "- Pay contractors on time: they talk to each other.\n",
+            "Chats/Coffee chat with Bo Li.md": "# Coffee chat with Bo Li\n\nHow should I write my resume?\n\n"
+            "Keep it to one page.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    topics = {(m.note.partition(" with ")[2], e.id) for e in index.entities if e.type.value == "topic" for m in e.mentions}
+    assert ("Ana Ruiz.md", "topic:hiring") in topics
+    assert ("Ana Ruiz.md", "topic:freelancing") not in topics  # one passing word
+    assert ("Bo Li.md", "topic:resume") in topics  # what the question asked
+
+
 def test_two_people_with_one_first_name_are_reported_not_merged(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(
         {
