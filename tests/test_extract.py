@@ -129,6 +129,18 @@ def test_a_topic_named_once_in_passing_is_not_what_the_note_covers(make_vault) -
     assert ("Bo Li.md", "topic:resume") in topics  # what the question asked
 
 
+def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Help/Ribbon.md": "It sits in the [[Sidebar#Hidden|left Sidebar]] even when the left Sidebar is closed.\n",
+            "Help/Sidebar.md": "# Sidebar\n\nTwo sidebars.\n",
+            "Chats/Coffee chat with Ana Ruiz.md": "Ana left Stripe in May.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    assert _names(index, "company") == {"Stripe"}
+
+
 def test_two_people_with_one_first_name_are_reported_not_merged(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(
         {

@@ -101,6 +101,7 @@ _COMPANY_LAST_WORDS = frozenset(
     "at for with in across between ex ex- former formerly left quit leaving departed by of joined joining joins "
     "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from".split()
 )
+_SIDE = re.compile(r"\b(?:[Tt]he|[Tt]op|[Bb]ottom|[Uu]pper|[Ll]ower|[Ff]ar)\s+left\s+\Z")  # blanks: a masked link
 _DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+\Z")
 _PERSON_START = re.compile(PERSON)
 
@@ -165,6 +166,8 @@ def company_label(masked: str, start: int, end: int, previous: Hit | None, previ
     last = _last_word(masked, start)
     if last.endswith("ex-") or last.startswith("@"):
         last = last[-3:] if last.endswith("ex-") else "@"
+    if last == "left" and _SIDE.search(masked, max(0, start - 4 * _WINDOW), start):
+        return None  # "the left Sidebar": a side, not someone leaving a company
     before = _COMPANY_BEFORE.search(masked, max(0, start - _WINDOW), start) if last in _COMPANY_LAST_WORDS else None
     if before is not None:
         return before.lastgroup
