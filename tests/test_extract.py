@@ -141,6 +141,26 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
     assert _names(index, "company") == {"Stripe"}
 
 
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("Chloe Martin (senior PM at Doctolib) and Yusuf Demir (EM at Trendyol) met in Lyon on an exchange year in Lyon.\n",
+         {("Chloe Martin", "works_at", "Doctolib"), ("Yusuf Demir", "works_at", "Trendyol")}),
+        ("Olivia Brandt runs technical recruiting at N26. Before that she was a recruiter at Booking.com.\n",
+         {("Olivia Brandt", "works_at", "N26"), ("Olivia Brandt", "worked_at", "Booking.com")}),
+        ("Grace Adeyemi is VP Engineering at Monzo.\n", {("Grace Adeyemi", "works_at", "Monzo")}),
+        ("Tue 2 May: Daniel Okoye (Wise)\n\n- Daniel moved our coffee\n", {("Daniel Okoye", "works_at", "Wise")}),
+        ("Dinner with Sofia Ramirez. She's at Mercado Libre now, on payments.\n",
+         {("Sofia Ramirez", "works_at", "Mercado Libre")}),
+    ],
+)
+def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
+    index = scan_vault(make_vault({"Chats/Notes.md": note}), use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], r.type.value, names[r.target]) for r in index.relations if r.type.value in ("works_at", "worked_at")}
+    assert found == expected
+
+
 def test_two_people_with_one_first_name_are_reported_not_merged(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(
         {

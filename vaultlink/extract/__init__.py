@@ -50,6 +50,7 @@ HUB_TYPES = {
 }
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|my|My|our|Our)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their)\b")
+_IN_BEFORE = re.compile(r"\bin[ \t]+\Z")
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n[ \t]*\n|\n[ \t]*(?:[-*+•]|\d+\.)[ \t]")
 _PERSON_RE = re.compile(PERSON)
 
@@ -300,6 +301,8 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     for hit in company_hits:
         if hit.label in ("at", "mention", "direct") and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # an unknown name needs a relation context ("worked at", "ex-", "joined")
+        if _IN_BEFORE.search(masked, max(0, hit.start - 8), hit.start) and fold(clean_name(hit.name)) not in ctx.hubs:
+            continue  # "a year in Lyon": after "in", an unknown name is a place more often than an employer
         if (hit.start, hit.end) in context_spans and fold(clean_name(hit.name)) in lexicon.companies:
             continue  # the gazetteer pass above already has it
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
@@ -327,7 +330,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             continue
         if hit.label == "direct":
             index = bisect.bisect_left(people_starts, hit.start) - 1
-            if index < 0 or not re.fullmatch(r"[ \t]+(?:from|at|@)[ \t]+", masked[people[index].end : hit.start]):
+            if index < 0 or not context.DIRECT_GAP.fullmatch(masked, people[index].end, hit.start):
                 continue
         subject = _subject_before(masked, hit.start, people, people_starts, subject_default)
         if subject is None:

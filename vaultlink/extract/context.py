@@ -72,11 +72,13 @@ _COMPANY_BEFORE = re.compile(
         |\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
     | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
         |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
+        |\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+
         |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
         |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
         |\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
+        |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)\b[^.\n,]{{0,40}}?[ \t]+at[ \t]+
         |(?:^|(?<=[ \t(]))@[ \t]*)
     | (?P<mention>\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+
           (?:at|in|of|between|from|with)[ \t]+
@@ -102,7 +104,8 @@ _COMPANY_LAST_WORDS = frozenset(
     "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from".split()
 )
 _SIDE = re.compile(r"\b(?:[Tt]he|[Tt]op|[Bb]ottom|[Uu]pper|[Ll]ower|[Ff]ar)\s+left\s+\Z")  # blanks: a masked link
-_DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+\Z")
+# Between a person and their company: "Sam from Stripe", "Sam @ Stripe", "Sam (Stripe)", "Sam (PM, Stripe)".
+DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+|[ \t]*\((?:[^(),\n]{1,40},[ \t]*)?")
 _PERSON_START = re.compile(PERSON)
 
 
@@ -161,19 +164,38 @@ def company_label(masked: str, start: int, end: int, previous: Hit | None, previ
     """How the words around ``masked[start:end]`` speak of it as a company, or None."""
     if previous is not None and _LIST_GAP.fullmatch(masked, previous.end, start):
         return previous.label  # "at Amazon and Meta": Meta inherits Amazon's context
-    if previous_run is not None and _DIRECT_GAP.fullmatch(masked, previous_run.end, start):
-        return "direct"
+    direct = previous_run is not None and DIRECT_GAP.fullmatch(masked, previous_run.end, start) is not None
     last = _last_word(masked, start)
     if last.endswith("ex-") or last.startswith("@"):
         last = last[-3:] if last.endswith("ex-") else "@"
     if last == "left" and _SIDE.search(masked, max(0, start - 4 * _WINDOW), start):
         return None  # "the left Sidebar": a side, not someone leaving a company
     before = _COMPANY_BEFORE.search(masked, max(0, start - _WINDOW), start) if last in _COMPANY_LAST_WORDS else None
-    if before is not None:
+    if before is not None and (before.lastgroup != "at" or not direct):
+        # "VP Engineering at Monzo": the role speaks of Monzo, though a capitalised run precedes it
+        if before.lastgroup == "current" and _told_in_past(masked, start):
+            return "past"  # "Before that she was a recruiter at Booking.com"
         return before.lastgroup
+    if direct:
+        return "direct"
     if _COMPANY_AFTER.match(masked, end):
         return "mention"
     return None
+
+
+_CLAUSE_START = re.compile(r"[.!?;](?=\s)|\n")
+_PAST_MARKER = re.compile(r"\b(?:was|were|had[ \t]+been|used[ \t]+to|[Bb]efore[ \t]+that|[Pp]reviously|[Ff]ormerly|[Pp]rior[ \t]+to[ \t]+that|[Bb]ack[ \t]+then)\b")
+_NOW_MARKER = re.compile(r"\b(?:now|currently|today|still|is|are)\b", re.I)
+
+
+def _told_in_past(masked: str, start: int) -> bool:
+    """Whether the clause before ``start`` is in the past ("was a PM at", "previously … at")."""
+    window = max(0, start - _WINDOW)
+    clause_start = window
+    for match in _CLAUSE_START.finditer(masked, window, start):
+        clause_start = match.end()
+    clause = masked[clause_start:start]
+    return _PAST_MARKER.search(clause) is not None and _NOW_MARKER.search(clause) is None
 
 
 def _last_word(masked: str, start: int) -> str:
