@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import gc
 import json
 import os
 import pickle
@@ -334,6 +335,24 @@ def test_corrupt_or_foreign_cache_is_discarded(make_vault: MakeVault, content: b
     assert scan.warnings == []
     assert scan_vault(root).warnings == ()
     assert read_vault(root).reparsed == 0  # and a good cache replaced it
+
+
+@pytest.mark.parametrize("content", [b"\x80\x05\x95garbage", None], ids=["corrupt", "good"])
+def test_loading_the_cache_leaves_the_cycle_collector_as_it_was(make_vault: MakeVault, content: bytes | None) -> None:
+    """The collector is paused while the cache is unpickled, and on again after, even when it fails."""
+    root = make_vault({"a.md": "# A\n"})
+    scan_vault(root)
+    if content is not None:
+        fsio.cache_path(root.resolve()).write_bytes(content)
+    assert gc.isenabled()
+    assert read_vault(root).records[0].parsed.headings[0].text == "A"
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_vault(root)
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
 
 
 def test_cache_with_foreign_records_is_not_trusted(make_vault: MakeVault) -> None:

@@ -6,6 +6,7 @@ Paths handed out are vault-relative POSIX strings. Nothing here interprets a not
 from __future__ import annotations
 
 import fnmatch
+import gc
 import hashlib
 import json
 import os
@@ -350,6 +351,10 @@ def cache_path(root: Path, kind: str = "scan") -> Path:
 def load_cache(root: Path, version: str, kind: str = "scan") -> dict[str, Any]:
     """The cached records of this vault, or ``{}`` when missing, corrupt or of another format."""
     path = cache_path(root, kind)
+    collecting = gc.isenabled()
+    # Unpickling a big vault's cache makes millions of objects; the cycle collector would walk
+    # them again and again while they are made (most of the load time), and none is garbage.
+    gc.disable()
     try:
         with open(path, "rb") as handle:
             data = pickle.load(handle)
@@ -357,6 +362,9 @@ def load_cache(root: Path, version: str, kind: str = "scan") -> dict[str, Any]:
         return {}
     except Exception:  # noqa: BLE001 - a corrupt cache of any kind is discarded, never trusted
         return {}
+    finally:
+        if collecting:
+            gc.enable()
     if (
         not isinstance(data, dict)
         or data.get("format") != CACHE_FORMAT
