@@ -9,6 +9,7 @@ import os
 import pickle
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -355,6 +356,38 @@ def test_loading_the_cache_leaves_the_cycle_collector_as_it_was(make_vault: Make
         gc.enable()
 
 
+def test_parses_load_without_facts_and_facts_join_only_the_bytes_they_came_from(make_vault: MakeVault) -> None:
+    root = make_vault({"a.md": "# A\nMet Stefan Mai at Google.\n", "b.md": "# B\nAlso Stefan Mai.\n"})
+    scan_vault(root)
+    assert all(r.facts is not None for r in read_vault(root).records)
+    assert all(r.facts is None and not r.matches for r in read_vault(root, facts=False).records)
+    cache = fsio.cache_path(root.resolve(), "facts")
+    data = pickle.loads(cache.read_bytes())
+    data["records"]["a.md"] = replace(data["records"]["a.md"], sha256="0" * 64)  # found in other bytes
+    cache.write_bytes(pickle.dumps(data))
+    records = {r.path: r for r in read_vault(root).records}
+    assert records["a.md"].facts is None and records["b.md"].facts is not None
+
+
+@pytest.mark.parametrize("content", [b"\x80\x05\x95garbage", b"", None], ids=["corrupt", "empty", "missing"])
+def test_a_lost_facts_cache_means_extracting_again_with_the_same_result(
+    make_vault: MakeVault, content: bytes | None
+) -> None:
+    root = make_vault({"a.md": "# A\nMet Stefan Mai at Google.\n", "b.md": "# B\nAlso Stefan Mai.\n"})
+    scan_vault(root)
+    expected = scan_vault(root, use_cache=False)
+    cache = fsio.cache_path(root.resolve(), "facts")
+    if content is None:
+        cache.unlink()
+    else:
+        cache.write_bytes(content)
+    fsio.cache_path(root.resolve(), "index").unlink()  # or the index cache answers alone
+    scan = read_vault(root)
+    assert scan.reparsed == 0 and all(r.facts is None for r in scan.records)
+    assert scan_vault(root) == expected
+    assert all(r.facts is not None for r in read_vault(root).records)  # and the facts are cached again
+
+
 def test_cache_with_foreign_records_is_not_trusted(make_vault: MakeVault) -> None:
     root = make_vault({"a.md": "# A\n"})
     scan_vault(root)
@@ -373,7 +406,7 @@ def test_cache_lives_in_the_cache_dir_and_nothing_is_written_in_the_vault(vault:
     scan_vault(vault, use_cache=False)
     assert snapshot(vault) == before
     written = sorted(cache_dir.iterdir())
-    assert written == sorted(fsio.cache_path(vault.resolve(), kind) for kind in ("index", "scan"))
+    assert written == sorted(fsio.cache_path(vault.resolve(), kind) for kind in ("facts", "index", "scan"))
 
 
 def test_cache_path_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

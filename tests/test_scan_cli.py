@@ -140,8 +140,9 @@ def test_no_cache_reads_everything_and_writes_no_cache(make_vault: MakeVault, ca
     assert result.exit_code == 0 and "Notes: 3" in result.stdout
     assert list(cache_dir.iterdir()) == []
     assert _invoke("scan", str(root)).exit_code == 0
-    # the parsed notes, the index built from them, and the summary printed from the index
-    assert sorted(p.name.partition("-")[0] for p in cache_dir.iterdir()) == ["index", "scan", "summary"]
+    # the parsed notes, what extraction found in them, the index built from both, and the
+    # summary printed from the index
+    assert sorted(p.name.partition("-")[0] for p in cache_dir.iterdir()) == ["facts", "index", "scan", "summary"]
 
 
 def test_a_warm_summary_is_the_cold_one_and_follows_every_change(make_vault: MakeVault, cache_dir: Path) -> None:

@@ -76,6 +76,17 @@ class NoteRecord:
     matches_key: str = ""
 
 
+@dataclass(frozen=True)
+class _CachedFacts:
+    """What extraction found in one note, cached apart from its parse (see :func:`_load_records`)."""
+
+    sha256: str  # of the bytes the facts were found in
+    facts: NoteFacts
+    facts_key: str
+    matches: tuple[Found, ...]
+    matches_key: str
+
+
 @dataclass
 class Scan:
     """The raw result of reading a vault, before any extraction: records and warnings.
@@ -104,19 +115,21 @@ def read_vault(
     max_note_bytes: int = fsio.MAX_NOTE_BYTES,
     progress: Progress | None = None,
     discovery: fsio.Discovery | None = None,
+    facts: bool = True,
 ) -> Scan:
     """Discover, read and parse every note of the vault at ``path``, reusing the cache.
 
     A note whose size and mtime match the cache is not read again; one whose mtime moved but
     whose bytes hash the same is not parsed again. Bad notes become warnings. ``discovery`` is
-    a walk of this vault the caller already made (see :func:`discover_vault`).
+    a walk of this vault the caller already made (see :func:`discover_vault`). Without
+    ``facts``, records come without what extraction found (it is not even loaded).
     Raises :class:`~vaultlink.errors.VaultNotFound` when ``path`` is not a readable folder.
     """
     if discovery is None:
         discovery = discover_vault(path, ignore)
     root = discovery.root
     warnings = list(discovery.warnings)
-    cached: dict[str, Any] = fsio.load_cache(root, __version__) if use_cache else {}
+    cached: dict[str, Any] = _load_records(root, facts) if use_cache else {}
     records: list[NoteRecord] = []
     texts: dict[str, str] = {}
     reparsed = 0
@@ -146,6 +159,37 @@ def read_vault(
     scan = Scan(root, discovery, records, warnings, reparsed, texts, config, use_cache)
     scan.cache_stale = len(cached) != len(records) or any(cached.get(r.path) is not r for r in records)
     return scan
+
+
+def _load_records(root: Path, facts: bool = True) -> dict[str, Any]:
+    """The cached records of the vault at ``root``: parses, and with ``facts`` what extraction found.
+
+    The two are cached in separate files so that linking, which needs only the parses, does
+    not unpickle extraction's facts (several times their size). Facts join a parse only when
+    both came from the same bytes; any others are dropped, and extraction runs again.
+    """
+    records = fsio.load_cache(root, __version__)
+    if not facts or not records:
+        return records
+    found = fsio.load_cache(root, __version__, "facts")
+    for path, record in records.items():
+        known = found.get(path)
+        if isinstance(record, NoteRecord) and isinstance(known, _CachedFacts) and known.sha256 == record.sha256:
+            records[path] = replace(
+                record, facts=known.facts, facts_key=known.facts_key, matches=known.matches, matches_key=known.matches_key
+            )
+    return records
+
+
+def _save_records(root: Path, records: Sequence[NoteRecord]) -> Issue | None:
+    """Cache the records: their parses in one file, what extraction found in another."""
+    parses = {r.path: replace(r, facts=None, facts_key="", matches=(), matches_key="") for r in records}
+    facts = {
+        r.path: _CachedFacts(r.sha256, r.facts, r.facts_key, r.matches, r.matches_key)
+        for r in records
+        if r.facts is not None
+    }
+    return fsio.save_cache(root, __version__, parses) or fsio.save_cache(root, __version__, facts, "facts")
 
 
 def discover_vault(path: str | os.PathLike[str], ignore: Sequence[str] = ()) -> fsio.Discovery:
@@ -247,7 +291,7 @@ def extract_scan(scan: Scan) -> ExtractContext:
     scan.context = ctx
     scan.texts.clear()  # every phase that needs the text is done: let a big vault's text go
     if scan.use_cache and dirty:
-        issue = fsio.save_cache(scan.root, __version__, {r.path: r for r in scan.records})
+        issue = _save_records(scan.root, scan.records)
         if issue is not None:
             scan.warnings.append(issue)
     return ctx
@@ -436,8 +480,9 @@ def plan_links(
     afresh and its hash kept, so :func:`apply_changes` can refuse one that changes meanwhile.
     """
     if use_cache:
-        index = scan_vault(path, ignore=ignore, progress=progress)  # from the cache when nothing changed
-        scan = read_vault(path, ignore=ignore)  # every parse comes from the cache by now
+        discovery = discover_vault(path, ignore)
+        index = scan_vault(path, ignore=ignore, progress=progress, discovery=discovery)  # cached when unchanged
+        scan = read_vault(path, ignore=ignore, discovery=discovery, facts=False)  # parses from the cache by now
     else:
         scan = read_vault(path, use_cache=False, ignore=ignore, progress=progress)
         extract_scan(scan)
