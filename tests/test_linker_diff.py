@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_linker import DEFAULT_TABLE, notes
 
-from vaultlink.diff import line_diff, plan_diff, unified_diff
+from vaultlink.diff import iter_diffs, line_diff, plan_diff, unified_diff
 from vaultlink.linker import FileChange, LinkOptions, apply_edits, plan_note
 from vaultlink.markdown import parse_note
 
@@ -43,3 +43,14 @@ def test_far_apart_edits_make_separate_hunks() -> None:
     diff = line_diff("a.md", before, after, [2, 19])
     assert diff == unified_diff("a.md", before, after)
     assert diff.count("@@ -") == 2
+
+
+def test_a_plan_diff_comes_one_file_at_a_time_in_order() -> None:
+    changes = [
+        FileChange("b.md", "Amazon\n", "[[Amazon]]\n", None),
+        FileChange("n.md", None, "new\n", None),
+        FileChange("same.md", "x\n", "x\n", None),
+    ]
+    pieces = list(iter_diffs(changes))
+    assert pieces == [unified_diff(c.path, c.before, c.after) for c in changes]
+    assert "".join(pieces) == plan_diff(changes)

@@ -157,7 +157,7 @@ def link(
     """
     from vaultlink import api
     from vaultlink import linker as _linker
-    from vaultlink.diff import plan_diff
+    from vaultlink.diff import iter_diffs
 
     if write + check + interactive > 1 or (as_json and interactive):
         raise click.UsageError("use only one of --write, --check and --interactive (and no --json with --interactive)")
@@ -177,7 +177,8 @@ def link(
     elif as_json:
         _emit_json(_linker.plan_to_document(plan))
     elif not check:
-        click.echo(plan_diff(plan.changes), nl=False)
+        for text in iter_diffs(plan.changes):
+            click.echo(text, nl=False)
     if not (write or interactive):
         click.echo(_linker.summarize_plan(plan), err=True)
     if check and plan.changes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from vaultlink.linker import EditKind, FileChange
 
@@ -98,10 +98,14 @@ def _line(prefix: str, line: str) -> str:
 
 def plan_diff(changes: Iterable[FileChange], context: int = 3) -> str:
     """The diffs of every change, one file after another, in the order given."""
-    out: list[str] = []
+    return "".join(iter_diffs(changes, context))
+
+
+def iter_diffs(changes: Iterable[FileChange], context: int = 3) -> Iterator[str]:
+    """:func:`plan_diff` one file at a time, so a big vault's diff (tens of megabytes) can be
+    printed as it is made instead of being held whole."""
     for change in changes:
         if change.before is not None and change.edits and all(e.kind is EditKind.LINK for e in change.edits):
-            out.append(line_diff(change.path, change.before, change.after, (e.line for e in change.edits), context))
+            yield line_diff(change.path, change.before, change.after, (e.line for e in change.edits), context)
         else:
-            out.append(unified_diff(change.path, change.before, change.after, context))
-    return "".join(out)
+            yield unified_diff(change.path, change.before, change.after, context)
