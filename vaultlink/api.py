@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -487,7 +489,6 @@ def plan_links(
         scan = read_vault(path, use_cache=False, ignore=ignore, progress=progress)
         extract_scan(scan)
         index = index_scan(scan)
-    notes, warnings = _read_for_linking(scan)
     options = _linker.VaultOptions(
         all_mentions=all_mentions,
         types=frozenset(EntityType(t) for t in types) if types else _linker.ALL_TYPES,
@@ -497,8 +498,23 @@ def plan_links(
         folders=_creation_folders(scan.config),
         common=_common_company_words(),
     )
-    plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
+    with _collector_paused():
+        notes, warnings = _read_for_linking(scan)
+        plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
     return replace(plan, warnings=tuple(warnings) + plan.warnings)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cycle collector: planning a big vault keeps a million objects alive (and makes
+    no cycles), and each of the collector's full passes would walk them all again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:
