@@ -481,33 +481,27 @@ def plan_links(
     ``update_hubs`` keeps the managed block of existing hub notes current. Every note is read
     afresh and its hash kept, so :func:`apply_changes` can refuse one that changes meanwhile.
     """
-    if use_cache:
-        discovery = discover_vault(path, ignore)
-        index = scan_vault(path, ignore=ignore, progress=progress, discovery=discovery)  # cached when unchanged
-        scan = read_vault(path, ignore=ignore, discovery=discovery, facts=False)  # parses from the cache by now
-    else:
-        scan = read_vault(path, use_cache=False, ignore=ignore, progress=progress)
-        extract_scan(scan)
-        index = index_scan(scan)
-    options = _linker.VaultOptions(
-        all_mentions=all_mentions,
-        types=frozenset(EntityType(t) for t in types) if types else _linker.ALL_TYPES,
-        create_hubs=create_hubs,
-        update_hubs=update_hubs,
-        scope=frozenset(paths) if paths else None,
-        folders=_creation_folders(scan.config),
-        common=_common_company_words(),
-    )
     with _collector_paused():
+        scan, index = _index_with_notes(path, use_cache, ignore, progress)
         notes, warnings = _read_for_linking(scan)
+        options = _linker.VaultOptions(
+            all_mentions=all_mentions,
+            types=frozenset(EntityType(t) for t in types) if types else _linker.ALL_TYPES,
+            create_hubs=create_hubs,
+            update_hubs=update_hubs,
+            scope=frozenset(paths) if paths else None,
+            folders=_creation_folders(scan.config),
+            common=_common_company_words(),
+        )
         plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
     return replace(plan, warnings=tuple(warnings) + plan.warnings)
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause the cycle collector: planning a big vault keeps a million objects alive (and makes
-    no cycles), and each of the collector's full passes would walk them all again."""
+    """Pause the cycle collector: linking a big vault keeps millions of objects alive (the index,
+    every parse, the plan) and makes no cycles; each of the collector's full passes would walk
+    them all again, wherever it happened to strike."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -589,13 +583,17 @@ class AdviceIndexWrite:
 
 
 def _index_with_notes(
-    path: str | os.PathLike[str], use_cache: bool, ignore: Sequence[str]
+    path: str | os.PathLike[str], use_cache: bool, ignore: Sequence[str], progress: Progress | None = None
 ) -> tuple[Scan, VaultIndex]:
-    """The index and the scan it came from; both from the cache when the vault is unchanged."""
+    """The index and the scan it came from; both from the cache when the vault is unchanged.
+
+    From the cache, the scan's records hold parses only: extraction's facts are in the index.
+    """
     if use_cache:
-        index = scan_vault(path, ignore=ignore)  # first: it refreshes the cache read_vault reads
-        return read_vault(path, ignore=ignore), index
-    scan = read_vault(path, use_cache=False, ignore=ignore)
+        discovery = discover_vault(path, ignore)
+        index = scan_vault(path, ignore=ignore, progress=progress, discovery=discovery)  # refreshes the cache first
+        return read_vault(path, ignore=ignore, discovery=discovery, facts=False), index
+    scan = read_vault(path, use_cache=False, ignore=ignore, progress=progress)
     extract_scan(scan)
     return scan, index_scan(scan)
 
