@@ -53,7 +53,8 @@ _RESERVED = frozenset(
 # Backslash-escaped in snippets so a quoted line cannot open a link, emphasis, math, a comment or HTML.
 _MARKUP = re.compile(r"([\\`*_\[\]<>|$~=^%#])")
 # Text read through a prose mask has a space where link syntax was ("at Amazon ,"): tidy it.
-_LOOSE_SPACE = re.compile(r" (?=[,.;:!?)\]}]|['\u2019]s\b)|(?<=[(\[{]) ")
+# Every branch starts with the space itself, so the engine skips ahead to spaces.
+_LOOSE_SPACE = re.compile(r" (?:(?=[,.;:!?)\]}]|['\u2019]s\b)|(?<=[(\[{] ))")
 _LEADING_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:(?:[-*+•]|\d+[.)])[ \t]+)?(?:\[[ xX]\][ \t]+)?")
 
 
