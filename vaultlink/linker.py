@@ -589,11 +589,12 @@ class LinkPlan:
 
     def counts(self) -> dict[str, int]:
         """Notes changed, links by type, hubs created and hub blocks updated."""
-        per_type = Counter(self.types[edit.entity_id].value for _, edit in self.links if edit.entity_id in self.types)
+        links = self.links
+        per_type = Counter(self.types[edit.entity_id].value for _, edit in links if edit.entity_id in self.types)
         return {
             "files": len(self.changes),
-            "notes_linked": sum(1 for c in self.changes if c.links),
-            "links": len(self.links),
+            "notes_linked": len({path for path, _ in links}),
+            "links": len(links),
             "person": per_type.get("person", 0),
             "company": per_type.get("company", 0),
             "topic": per_type.get("topic", 0),
