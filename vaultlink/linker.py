@@ -47,6 +47,7 @@ from vaultlink.model import (
     Issue,
     Note,
     ParsedNote,
+    Relation,
     RelationType,
     Source,
     Span,
@@ -783,6 +784,9 @@ def _plan_hubs(
 ) -> list[FileChange]:
     """New hub notes, and the managed block edits of existing ones (added to ``edits``)."""
     names = {e.id: e.name for e in entities}
+    relations_of: dict[str, list[Relation]] = defaultdict(list)
+    for relation in index.relations if created else ():
+        relations_of[relation.source].append(relation)
     advice = _advice_by_entity(index, private)
     links: dict[tuple[str, str], str] = {}
     readable: dict[tuple[str, int], str] = {}
@@ -819,7 +823,7 @@ def _plan_hubs(
             for item in advice.get(entity.id, ())
         ]
         if is_new:
-            company = _current_company(entity, index, names, hub_of, style, stems, created[entity.id])
+            company = _current_company(entity, relations_of[entity.id], names, hub_of, style, stems, created[entity.id])
             text = hubs.new_hub_text(entity, hubs.render_block(mentions, items), company)
             out.append(FileChange(created[entity.id], None, text, None))
             continue
@@ -858,21 +862,24 @@ def _advice_group(entity: Entity, item: Advice, names: Mapping[str, str]) -> str
 
 def _current_company(
     entity: Entity,
-    index: VaultIndex,
+    relations: Sequence[Relation],
     names: Mapping[str, str],
     hub_of: Mapping[str, str],
     style: LinkStyle,
     stems: Counter[str],
     source: str,
 ) -> str | None:
-    """``[[Company]]`` for a person's current employer (else their last known one), or None."""
+    """``[[Company]]`` for a person's current employer (else their last known one), or None.
+
+    ``relations`` are the entity's own (those it is the source of).
+    """
     if entity.type is not EntityType.PERSON:
         return None
     for kind in (RelationType.WORKS_AT, RelationType.WORKED_AT):
         found = sorted(
             (names[r.target], r.target)
-            for r in index.relations
-            if r.source == entity.id and r.type is kind and r.target in names
+            for r in relations
+            if r.type is kind and r.target in names
         )
         if found:
             name, company = found[0]
