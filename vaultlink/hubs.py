@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 import unicodedata
 from collections import defaultdict
@@ -55,6 +56,7 @@ _MARKUP = re.compile(r"([\\`*_\[\]<>|$~=^%#])")
 # Text read through a prose mask has a space where link syntax was ("at Amazon ,"): tidy it.
 # Every branch starts with the space itself, so the engine skips ahead to spaces.
 _LOOSE_SPACE = re.compile(r" (?:(?=[,.;:!?)\]}]|['\u2019]s\b)|(?<=[(\[{] ))")
+_START = operator.attrgetter("start")
 _LEADING_MARKERS = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:(?:[-*+•]|\d+[.)])[ \t]+)?(?:\[[ xX]\][ \t]+)?")
 
 
@@ -321,7 +323,7 @@ def readable_line(text: str, parsed: ParsedNote, line: int) -> str:
     parts: list[str] = []
     pos = start
     spans = parsed.protected
-    first = max(0, bisect.bisect_right(spans, start, key=lambda sp: sp.start) - 1)
+    first = max(0, bisect.bisect_right(spans, start, key=_START) - 1)
     for span in itertools.islice(spans, first, None):
         if span.start >= end:
             break
@@ -375,7 +377,9 @@ def quote_line(text: str, parsed: ParsedNote, line: int, pattern: re.Pattern[str
 def quote(readable: str, pattern: re.Pattern[str] | None, limit: int = SNIPPET_CHARS) -> str:
     """``readable`` (a line from :func:`readable_line`) cut around the first name ``pattern``
     finds in it (or from its start), with markup escaped."""
-    found = pattern.search(lower_keep_length(readable)) if pattern is not None else None
+    if len(readable) <= limit or pattern is None:  # it all fits: where the name is does not matter
+        return escape_markup(_window(readable, 0, limit))
+    found = pattern.search(lower_keep_length(readable))
     return escape_markup(_window(readable, found.start() if found else 0, limit))
 
 

@@ -790,6 +790,7 @@ def _plan_hubs(
     advice = _advice_by_entity(index, private)
     links: dict[tuple[str, str], str] = {}
     readable: dict[tuple[str, int], str] = {}
+    no_lines: Mapping[str, int] = {}
 
     def note_link(path: str, hub: str) -> str:
         key = (path, hub.rpartition("/")[0] if style.format is LinkFormat.RELATIVE else "")
@@ -812,11 +813,15 @@ def _plan_hubs(
         sources = ({m.note for m in entity.mentions} | named_in.get(entity.id, set())) - hub_paths - private
         mentions = []
         for path in sorted(p for p in sources if p in by_path):
-            line = first_lines.get(path, {}).get(entity.id)
-            if line is not None and (path, line) not in readable:
-                readable[(path, line)] = hubs.readable_line(*_text_and_parse(by_path[path]), line)
-            snippet = "" if line is None else hubs.quote(readable[(path, line)], pattern)
-            mentions.append(hubs.HubMention(path, note_link(path, hub), by_path[path][1].date, snippet))
+            note, parsed = by_path[path]
+            line = first_lines.get(path, no_lines).get(entity.id)
+            snippet = ""
+            if line is not None:
+                shown = readable.get((path, line))
+                if shown is None:
+                    shown = readable[(path, line)] = hubs.readable_line(note.text, parsed, line)
+                snippet = hubs.quote(shown, pattern)
+            mentions.append(hubs.HubMention(path, note_link(path, hub), parsed.date, snippet))
         items = [
             hubs.HubAdvice(_advice_group(entity, item, names), item.text, item.question, note_link(item.note, hub),
                            item.date, item.note, item.line)
