@@ -347,7 +347,7 @@ def test_loading_the_cache_leaves_the_cycle_collector_as_it_was(make_vault: Make
         fsio.cache_path(root.resolve()).write_bytes(content)
     assert gc.isenabled()
     assert read_vault(root).records[0].parsed.headings[0].text == "A"
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # what it made is collectable as usual
     gc.disable()
     try:
         read_vault(root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from pathlib import Path
@@ -214,3 +215,20 @@ def test_sample_vault_round_trip(runner: CliRunner, vault: Path) -> None:
     assert run(runner, "link", str(vault), "--check", "--create-hubs")[0] == 0
     assert run(runner, "undo", str(vault))[0] == 0
     assert digests(vault) == before
+
+
+def test_linking_leaves_the_cycle_collector_on_and_nothing_frozen(make_vault: MakeVault) -> None:
+    """plan_links pauses the collector while it works; a caller gets it back as it was."""
+    from vaultlink import api
+
+    root = make_vault(VAULT)
+    assert gc.isenabled()
+    first = api.plan_links(root)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert api.plan_links(root, use_cache=False) == first
+    gc.disable()
+    try:
+        api.plan_links(root)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -501,13 +501,16 @@ def plan_links(
 def _collector_paused() -> Iterator[None]:
     """Pause the cycle collector: linking a big vault keeps millions of objects alive (the index,
     every parse, the plan) and makes no cycles; each of the collector's full passes would walk
-    them all again, wherever it happened to strike."""
+    them all again, wherever it happened to strike. What was made meanwhile is filed under the
+    oldest generation on the way out (freeze, unfreeze), or the first young pass walks it all."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if collecting:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -364,6 +364,10 @@ def load_cache(root: Path, version: str, kind: str = "scan") -> dict[str, Any]:
         return {}
     finally:
         if collecting:
+            # Everything made meanwhile still counts as young: the first allocation after enable()
+            # would walk it all once. Freezing and unfreezing files it under the oldest generation.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
     if (
         not isinstance(data, dict)
