@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaultlink import __version__, fsio
 from vaultlink import graph as _graph
@@ -60,6 +61,58 @@ if TYPE_CHECKING:
 
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+
+# Per-note work (read + parse, extract, match) runs in a pool of forked workers when a scan has
+# more than POOL_MIN_NOTES notes to do: below that, starting the pool costs more than it saves.
+# Tests lower the threshold to compare pooled and serial scans.
+POOL_MIN_NOTES = 200
+POOL_WORKERS = 2
+_pool_work: Callable[[int], Any] | None = None  # the work a forked worker runs: set just before the fork
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    """In a forked worker: the pool's work for indices ``bounds[0]`` up to ``bounds[1]``."""
+    assert _pool_work is not None, "a pool worker runs only under _map_notes"
+    return [_pool_work(index) for index in range(*bounds)]
+
+
+def _can_fork() -> bool:
+    """Whether a pool of forked workers may be started here: fork exists (not on Windows) and
+    this process is not itself a pool's daemon worker (those may not have children)."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
+def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None] | None = None) -> list[T]:
+    """``[work(0), ..., work(count - 1)]``, in that order, whether or not a pool ran it.
+
+    With more than :data:`POOL_MIN_NOTES` items the work runs in :data:`POOL_WORKERS` forked
+    processes, in chunks: ``work`` and everything it reads are inherited by the fork, never
+    pickled, so only the indices go out and only the results come back. ``done(n)`` is told how
+    many results are in, as they arrive. ``work`` must be pure per index (the same result in any
+    process), which is what keeps a pooled scan identical to a serial one.
+    """
+    global _pool_work
+    if count <= POOL_MIN_NOTES or POOL_WORKERS < 2 or not _can_fork():
+        results = []
+        for index in range(count):
+            results.append(work(index))
+            if done is not None:
+                done(index + 1)
+        return results
+    size = -(-count // (POOL_WORKERS * 8))  # several chunks per worker, so they finish together
+    chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+    _pool_work = work
+    try:
+        with multiprocessing.get_context("fork").Pool(POOL_WORKERS) as pool:
+            results = []
+            for part in pool.imap(_run_chunk, chunks):
+                results.extend(part)
+                if done is not None:
+                    done(len(results))
+    finally:
+        _pool_work = None
+    return results
 
 
 @dataclass(frozen=True)
@@ -136,26 +189,53 @@ def read_vault(
     texts: dict[str, str] = {}
     reparsed = 0
     total = len(discovery.notes)
-    for done, info in enumerate(discovery.notes, 1):
+    fresh: list[NoteRecord | None] = []
+    to_read: list[fsio.FileInfo] = []
+    for info in discovery.notes:
         old = cached.get(info.path)
         if isinstance(old, NoteRecord) and old.size == info.size and old.mtime_ns == info.mtime_ns:
-            record: NoteRecord | None = old
+            fresh.append(old)
         else:
-            note = fsio.read_note(root, info, max_note_bytes)
+            fresh.append(None)
+            to_read.append(info)
+
+    def load(index: int) -> tuple[Note | Issue, ParsedNote | None]:
+        info = to_read[index]
+        note = fsio.read_note(root, info, max_note_bytes)
+        if isinstance(note, Issue):
+            return note, None
+        old = cached.get(info.path)
+        if isinstance(old, NoteRecord) and old.sha256 == note.sha256:
+            return note, None  # only the mtime moved: the cached parse stands
+        return note, parse_note(note.path, note.text)
+
+    reported = [0]
+
+    def report(read: int) -> None:
+        done = total - len(to_read) + read  # a note the cache served counts as done from the start
+        if progress is not None and (done - reported[0] >= 200 or read == len(to_read)):
+            reported[0] = done
+            progress(done, total)
+
+    loaded = iter(_map_notes(load, len(to_read), report))
+    for info, old_fresh in zip(discovery.notes, fresh):
+        record: NoteRecord | None = old_fresh
+        if record is None:
+            note, parsed = next(loaded)
+            old = cached.get(info.path)
             if isinstance(note, Issue):
                 warnings.append(note)
-                record = None
-            elif isinstance(old, NoteRecord) and old.sha256 == note.sha256:
+            elif parsed is None and isinstance(old, NoteRecord):
                 record = replace(old, mtime_ns=note.mtime_ns)
-            else:
-                record = _parse_record(note)
+            elif parsed is not None:
+                record = NoteRecord(note.path, note.size, note.mtime_ns, note.sha256, note.bom, parsed)
                 texts[note.path] = note.text
                 reparsed += 1
         if record is not None:
             records.append(record)
             warnings.extend(record.parsed.warnings)
-        if progress is not None and (done % 200 == 0 or done == total):
-            progress(done, total)
+    if progress is not None and total and reported[0] != total:
+        progress(total, total)
     config_text = fsio.read_config_text(root)
     config = parse_config(config_text, "vaultlink.toml") if config_text is not None else {}
     scan = Scan(root, discovery, records, warnings, reparsed, texts, config, use_cache)
@@ -197,10 +277,6 @@ def _save_records(root: Path, records: Sequence[NoteRecord]) -> Issue | None:
 def discover_vault(path: str | os.PathLike[str], ignore: Sequence[str] = ()) -> fsio.Discovery:
     """Walk the vault at ``path`` with Obsidian's settings applied; their warnings come first."""
     return fsio.discover_vault(path, ignore)
-
-
-def _parse_record(note: Note) -> NoteRecord:
-    return NoteRecord(note.path, note.size, note.mtime_ns, note.sha256, note.bom, parse_note(note.path, note.text))
 
 
 def scan_vault(
@@ -265,30 +341,32 @@ def extract_scan(scan: Scan) -> ExtractContext:
         return prose_mask(text, record.parsed.protected)
 
     dirty = scan.cache_stale
-    for index, record in enumerate(scan.records):
-        if record.facts is not None and record.facts_key == ctx.key:
-            continue
-        dirty = True
-        text = text_of(record)
-        if text is None:
-            continue
-        facts = extract_note(record.parsed, text, ctx, mask_of(record, text))
-        scan.records[index] = replace(record, facts=facts, facts_key=ctx.key, matches_key="")
+    stale = [i for i, r in enumerate(scan.records) if r.facts is None or r.facts_key != ctx.key]
+    dirty = dirty or bool(stale)
+    stale = [i for i in stale if text_of(scan.records[i]) is not None]  # reads, in order, what the cache served
+
+    def extract(index: int) -> NoteFacts:
+        record = scan.records[stale[index]]
+        text = scan.texts[record.path]
+        return extract_note(record.parsed, text, ctx, mask_of(record, text))
+
+    for index, facts in zip(stale, _map_notes(extract, len(stale))):
+        scan.records[index] = replace(scan.records[index], facts=facts, facts_key=ctx.key, matches_key="")
     ready = [r for r in scan.records if r.facts is not None]
     registry = build_registry([NoteInput(r.parsed, r.facts) for r in ready], ctx)  # type: ignore[arg-type]
     digest = registry.digest()
-    matcher = None
-    for index, record in enumerate(scan.records):
-        if record.facts is None or record.matches_key == digest:
-            continue
-        text = text_of(record)
-        if text is None:
-            continue
-        dirty = True
-        if matcher is None:
-            matcher = build_matcher(registry, ctx)
-        matches = match_vault_names(record.parsed, mask_of(record, text), matcher)
-        scan.records[index] = replace(record, matches=matches, matches_key=digest)
+    unmatched = [i for i, r in enumerate(scan.records) if r.facts is not None and r.matches_key != digest]
+    unmatched = [i for i in unmatched if text_of(scan.records[i]) is not None]
+    dirty = dirty or bool(unmatched)
+    matcher = build_matcher(registry, ctx) if unmatched else None
+
+    def match(index: int) -> tuple[Found, ...]:
+        record = scan.records[unmatched[index]]
+        text = scan.texts[record.path]
+        return match_vault_names(record.parsed, mask_of(record, text), matcher)  # type: ignore[arg-type]
+
+    for index, matches in zip(unmatched, _map_notes(match, len(unmatched))):
+        scan.records[index] = replace(scan.records[index], matches=matches, matches_key=digest)
     scan.registry = registry
     scan.context = ctx
     scan.texts.clear()  # every phase that needs the text is done: let a big vault's text go

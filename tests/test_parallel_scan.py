@@ -1,0 +1,67 @@
+"""A scan that reads, extracts and matches notes in a pool of forked workers finds exactly what a
+serial scan finds, in the same order, with the same warnings."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from vaultlink import api
+from vaultlink.document import iter_json
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="the pool forks; this platform cannot"
+)
+
+
+def _document(vault: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool, **kwargs: object) -> str:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0 if pooled else 10**9)
+    return "".join(iter_json(api.scan_vault(vault, **kwargs)))  # type: ignore[arg-type]
+
+
+def _add_bad_notes(vault: Path) -> None:
+    """Notes that become warnings, spread through the vault so their order is tested too."""
+    (vault / "Broken yaml.md").write_text("---\ntitle: [unclosed\n---\nMet Priya Raman at Google.\n", encoding="utf-8")
+    (vault / "Latin-1.md").write_bytes("Caf\xe9 with Stefan".encode("latin-1"))
+    (vault / "Binary.md").write_bytes(b"\x00\x01\x02")
+
+
+def test_pooled_and_serial_cold_scans_give_the_same_document(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _add_bad_notes(vault)
+    serial = _document(vault, monkeypatch, pooled=False, use_cache=False)
+    pooled = _document(vault, monkeypatch, pooled=True, use_cache=False)
+    assert pooled == serial
+    document = json.loads(serial)
+    assert document["entities"], "the sample vault names people and companies: the comparison means something"
+    assert {w["note"] for w in document["warnings"]} >= {"Broken yaml.md", "Latin-1.md", "Binary.md"}
+
+
+def test_a_pooled_scan_reuses_the_cache_like_a_serial_one(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = _document(vault, monkeypatch, pooled=False, use_cache=False)
+    _document(vault, monkeypatch, pooled=True)  # fills the cache
+    note = next(vault.rglob("*.md"))
+    os.utime(note, ns=(note.stat().st_atime_ns, note.stat().st_mtime_ns + 10**9))  # mtime moves, bytes stay
+    scan = api.read_vault(vault)
+    assert scan.reparsed == 0, "a note whose bytes hash the same is not parsed again"
+    assert _document(vault, monkeypatch, pooled=True) == serial
+
+
+def test_progress_counts_up_to_every_note_once(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    seen: list[tuple[int, int]] = []
+    scan = api.read_vault(vault, use_cache=False, progress=lambda done, total: seen.append((done, total)))
+    total = len(scan.discovery.notes)
+    assert seen[-1] == (total, total)
+    assert [done for done, _ in seen] == sorted({done for done, _ in seen}), "never backwards, never twice"
+
+
+def test_map_notes_keeps_order_and_reports_what_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    done: list[int] = []
+    assert api._map_notes(lambda i: i * i, 100, done.append) == [i * i for i in range(100)]
+    assert done[-1] == 100 and done == sorted(done)
+    assert api._map_notes(lambda i: i, 0) == []
