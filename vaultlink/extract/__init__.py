@@ -379,7 +379,9 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             if topic_id not in seen_topics:
                 seen_topics.add(topic_id)
                 spans = [(fact.draft.question_start, fact.draft.question_end), (fact.draft.start, fact.draft.end)]
-                topics.append(next(h for h in ctx.topics.find_in(masked, cues, spans) if h.topic == topic_id))
+                hit = ctx.topics.find_topic(masked, cues, spans, topic_id)
+                assert hit is not None, "fact.topics came from these very spans"
+                topics.append(hit)
     body_start = parsed.frontmatter_end
     if parsed.headings and parsed.headings[0].level == 1 and fold(parsed.headings[0].text) in {fold(parsed.title), fold(parsed.name)}:
         body_start = max(body_start, parsed.headings[0].end)

@@ -12,7 +12,9 @@ from vaultlink.extract.lexicon import Topic, build_word_automaton, iter_words, l
 from vaultlink.extract.names import slug
 from vaultlink.model import fold
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+# A sentence ends at whitespace after . ! or ?, or at a line break: r"(?<=[.!?])\s+|\n", written
+# to start with \s so the regex engine skips straight to whitespace instead of trying every character.
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*|(?<=\n))")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,21 @@ class TopicMatcher:
             sentence, offset = _sentence_at(text, position)
             hits.append(TopicHit(topic_id, sentence, offset))
         return hits
+
+    def find_topic(
+        self,
+        text: str,
+        cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]],
+        spans: list[tuple[int, int]],
+        topic_id: str,
+    ) -> TopicHit | None:
+        """The hit :meth:`find_in` would give for ``topic_id`` alone (None when it has none),
+        without cutting out the evidence sentence of every other topic of ``spans``."""
+        for found_id, position in self._decide(cues, spans, strict=False):
+            if found_id == topic_id:
+                sentence, offset = _sentence_at(text, position)
+                return TopicHit(topic_id, sentence, offset)
+        return None
 
     def _decide(
         self, cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]], spans: list[tuple[int, int]], strict: bool
