@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import gc
 import multiprocessing
 import os
@@ -62,6 +63,23 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _without_cyclic_gc(function: F) -> F:
+    """``function`` run with the cycle collector paused (see :func:`_collector_paused`).
+
+    A cold scan builds millions of small objects (parses, facts, mentions) that live until it
+    ends and form no cycles; each automatic collection walked them all again, and in forked
+    workers it also touched, so copied, every inherited page.
+    """
+
+    @functools.wraps(function)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        with _collector_paused():
+            return function(*args, **kwargs)
+
+    return paused  # type: ignore[return-value]
 
 # Per-note work (read + parse, extract, match) runs in a pool of forked workers when a scan has
 # more than POOL_MIN_NOTES notes to do: below that, starting the pool costs more than it saves.
@@ -162,6 +180,7 @@ class Scan:
     cache_stale: bool = True  # the cache does not hold exactly these records
 
 
+@_without_cyclic_gc
 def read_vault(
     path: str | os.PathLike[str],
     *,
@@ -316,6 +335,7 @@ def vault_paths(vault: str | os.PathLike[str], given: Sequence[str]) -> tuple[st
     return fsio.vault_paths(vault, given)
 
 
+@_without_cyclic_gc
 def extract_scan(scan: Scan) -> ExtractContext:
     """Run extraction over a scan, in place, reusing what the cache already knows.
 
@@ -377,6 +397,7 @@ def extract_scan(scan: Scan) -> ExtractContext:
     return ctx
 
 
+@_without_cyclic_gc
 def index_scan(scan: Scan) -> VaultIndex:
     """Resolve links across the notes of a scan and build the :class:`VaultIndex`."""
     discovery = scan.discovery
