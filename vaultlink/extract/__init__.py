@@ -375,13 +375,12 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         topics = []
     seen_topics = {t.topic for t in topics}
     for fact in advice:
-        for topic_id in fact.topics:
-            if topic_id not in seen_topics:
-                seen_topics.add(topic_id)
-                spans = [(fact.draft.question_start, fact.draft.question_end), (fact.draft.start, fact.draft.end)]
-                hit = ctx.topics.find_topic(masked, cues, spans, topic_id)
-                assert hit is not None, "fact.topics came from these very spans"
-                topics.append(hit)
+        spans = [(fact.draft.question_start, fact.draft.question_end), (fact.draft.start, fact.draft.end)]
+        # fact.topics came from these very spans: find_in gives the hits of those not yet seen,
+        # in the same order, cutting an evidence sentence only for them.
+        for topic_hit in ctx.topics.find_in(masked, cues, spans, skip=seen_topics):
+            seen_topics.add(topic_hit.topic)
+            topics.append(topic_hit)
     body_start = parsed.frontmatter_end
     if parsed.headings and parsed.headings[0].level == 1 and fold(parsed.headings[0].text) in {fold(parsed.title), fold(parsed.name)}:
         body_start = max(body_start, parsed.headings[0].end)

@@ -106,6 +106,10 @@ _COMPANY_LAST_WORDS = frozenset(
 _SIDE = re.compile(r"\b(?:[Tt]he|[Tt]op|[Bb]ottom|[Uu]pper|[Ll]ower|[Ff]ar)\s+left\s+\Z")  # blanks: a masked link
 # Between a person and their company: "Sam from Stripe", "Sam @ Stripe", "Sam (Stripe)", "Sam (PM, Stripe)".
 DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+|[ \t]*\((?:[^(),\n]{1,40},[ \t]*)?")
+# Where a _COMPANY_BEFORE match can begin: each alternative starts with \b and a letter, or with
+# "@". Trying only those positions finds the leftmost match search() would, without running
+# every alternative at every character of the window.
+_COMPANY_BEFORE_STARTS = re.compile(r"\b(?=\w)|@")
 _PERSON_START = re.compile(PERSON)
 
 
@@ -141,13 +145,17 @@ def find_runs(masked: str) -> list[Run]:
     return runs
 
 
-def judge_person(masked: str, run: Run) -> Hit | None:
-    """The run as a person, if the words around it say so (strong, medium or weak)."""
+def judge_person(masked: str, run: Run, last: str | None = None) -> Hit | None:
+    """The run as a person, if the words around it say so (strong, medium or weak).
+
+    ``last`` is ``_last_word(masked, run.start)`` when the caller already has it.
+    """
     person = _PERSON_START.match(run.text)
     if person is None:
         return None
     name, end = person.group(0), run.start + person.end()
-    last = _last_word(masked, run.start)
+    if last is None:
+        last = _last_word(masked, run.start)
     before = (
         _PERSON_BEFORE.search(masked, max(0, run.start - _WINDOW), run.start) if last in _PERSON_LAST_WORDS else None
     )
@@ -160,17 +168,23 @@ def judge_person(masked: str, run: Run) -> Hit | None:
     return None
 
 
-def company_label(masked: str, start: int, end: int, previous: Hit | None, previous_run: Run | None) -> str | None:
-    """How the words around ``masked[start:end]`` speak of it as a company, or None."""
+def company_label(
+    masked: str, start: int, end: int, previous: Hit | None, previous_run: Run | None, last: str | None = None
+) -> str | None:
+    """How the words around ``masked[start:end]`` speak of it as a company, or None.
+
+    ``last`` is ``_last_word(masked, start)`` when the caller already has it.
+    """
     if previous is not None and _LIST_GAP.fullmatch(masked, previous.end, start):
         return previous.label  # "at Amazon and Meta": Meta inherits Amazon's context
     direct = previous_run is not None and DIRECT_GAP.fullmatch(masked, previous_run.end, start) is not None
-    last = _last_word(masked, start)
+    if last is None:
+        last = _last_word(masked, start)
     if last.endswith("ex-") or last.startswith("@"):
         last = last[-3:] if last.endswith("ex-") else "@"
     if last == "left" and _SIDE.search(masked, max(0, start - 4 * _WINDOW), start):
         return None  # "the left Sidebar": a side, not someone leaving a company
-    before = _COMPANY_BEFORE.search(masked, max(0, start - _WINDOW), start) if last in _COMPANY_LAST_WORDS else None
+    before = _company_before(masked, start) if last in _COMPANY_LAST_WORDS else None
     if before is not None and (before.lastgroup != "at" or not direct):
         # "VP Engineering at Monzo": the role speaks of Monzo, though a capitalised run precedes it
         if before.lastgroup == "current" and _told_in_past(masked, start):
@@ -198,6 +212,16 @@ def _told_in_past(masked: str, start: int) -> bool:
     return _PAST_MARKER.search(clause) is not None and _NOW_MARKER.search(clause) is None
 
 
+def _company_before(masked: str, start: int) -> re.Match[str] | None:
+    """``_COMPANY_BEFORE.search`` over the window before ``start``, trying only the positions
+    where one of its alternatives can begin (see ``_COMPANY_BEFORE_STARTS``)."""
+    for candidate in _COMPANY_BEFORE_STARTS.finditer(masked, max(0, start - _WINDOW), start):
+        before = _COMPANY_BEFORE.match(masked, candidate.start(), start)
+        if before is not None:
+            return before
+    return None
+
+
 def _last_word(masked: str, start: int) -> str:
     """The word just before ``start`` (lowercase, a trailing comma dropped); "ex-" when glued on."""
     if start >= 3 and masked[start - 3 : start].lower() == "ex-":
@@ -217,10 +241,11 @@ def find_context(masked: str) -> tuple[list[Run], list[Hit], list[Hit]]:
     previous: Hit | None = None
     previous_run: Run | None = None
     for run in runs:
-        hit = judge_person(masked, run)
+        last = _last_word(masked, run.start)
+        hit = judge_person(masked, run, last)
         if hit is not None:
             people.append(hit)
-        label = company_label(masked, run.start, run.end, previous, previous_run)
+        label = company_label(masked, run.start, run.end, previous, previous_run, last)
         if label is not None:
             previous = Hit(run.text, run.start, run.end, label)
             companies.append(previous)

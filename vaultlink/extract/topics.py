@@ -90,21 +90,6 @@ class TopicMatcher:
             hits.append(TopicHit(topic_id, sentence, offset))
         return hits
 
-    def find_topic(
-        self,
-        text: str,
-        cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]],
-        spans: list[tuple[int, int]],
-        topic_id: str,
-    ) -> TopicHit | None:
-        """The hit :meth:`find_in` would give for ``topic_id`` alone (None when it has none),
-        without cutting out the evidence sentence of every other topic of ``spans``."""
-        for found_id, position in self._decide(cues, spans, strict=False):
-            if found_id == topic_id:
-                sentence, offset = _sentence_at(text, position)
-                return TopicHit(topic_id, sentence, offset)
-        return None
-
     def _decide(
         self, cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]], spans: list[tuple[int, int]], strict: bool
     ) -> list[tuple[str, int]]:
