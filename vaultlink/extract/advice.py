@@ -8,7 +8,7 @@ transcript, each "Name: ..." line answering a question is an item of that speake
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from vaultlink.markdown import line_of
 from vaultlink.model import ParsedNote
@@ -35,6 +35,7 @@ _SPEAKER = re.compile(
 )
 _AUTHOR_SPEAKERS = frozenset({"me", "i", "q", "question", "myself", "interviewer"})
 _ANSWER_SPEAKERS = frozenset({"a", "answer"})
+_NOT_SPEAKERS = frozenset({"note", "update", "edit", "ps", "tldr", "tl;dr"})  # "Note: ..." is no one speaking
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
             in_advice, question = True, None
             continue
         speaker = _SPEAKER.match(line)
-        if speaker and speaker.group("name").casefold() not in stopwords | {"note", "update", "edit", "ps", "tldr", "tl;dr"}:
+        if speaker and (key := speaker.group("name").casefold()) not in stopwords and key not in _NOT_SPEAKERS:
             name, said = speaker.group("name"), speaker.group("text").strip()
             if name.casefold() in _AUTHOR_SPEAKERS:
                 flush()
@@ -137,7 +138,19 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
         if question is not None:
             answer.append((number, start, start + len(line), stripped if not bullet else line[bullet.end() :].strip()))
     flush()
-    return [replace(item, text=_tidy(item.text), question=_tidy(item.question) if item.question else None) for item in items]
+    return [  # built afresh: dataclasses.replace costs more than the rest of a line's work
+        AdviceDraft(
+            item.line,
+            _tidy(item.question) if item.question else None,
+            _tidy(item.text),
+            item.speaker,
+            item.start,
+            item.end,
+            item.question_start,
+            item.question_end,
+        )
+        for item in items
+    ]
 
 
 _PUNCTUATION = ",.;:!?)"  # marks that take no space before them
