@@ -257,3 +257,26 @@ def test_extraction_never_raises_on_any_text(parts: list[str]) -> None:
         assert found.start < 0 or text[found.start : found.end].strip()
 
 
+
+
+_CUE_WORDS = (
+    "at for with in ex- ex former formerly was worked years left joined now currently works is she's he "
+    "founded a startup called named engineer VP PM @ vs. versus culture of the left Top runs leads the Amazon "
+    "Meta, and ( ) . \n"
+).split(" ")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_CUE_WORDS), max_size=30), st.sampled_from(["", " ", "  ", "\t"]))
+def test_company_cue_search_tries_only_where_a_cue_can_start(words: list[str], gap: str) -> None:
+    """The shortcut in context._company_before finds what searching every position would: a
+    new cue pattern that starts with something other than a word or '@' breaks this."""
+    from vaultlink.extract import context
+
+    masked = gap.join(words) + " Stripe"
+    start = len(masked) - len("Stripe")
+    for end in range(start + 1):
+        expected = context._COMPANY_BEFORE.search(masked, max(0, end - context._WINDOW), end)
+        found = context._company_before(masked, end)
+        got = (found.span(), found.lastgroup) if found else None
+        assert got == ((expected.span(), expected.lastgroup) if expected else None), (masked, end)
