@@ -36,7 +36,8 @@ class TopicMatcher:
             for phrase in (*topic.strong, topic.name, *topic.aliases):
                 entries = table.setdefault(lower(phrase), [])
                 entries[:] = [e for e in entries if e[0] != topic.id] + [(topic.id, True)]
-        self._automaton: ahocorasick.Automaton = build_word_automaton(table)  # type: ignore[arg-type]
+        entries_of = {phrase: tuple(entries) for phrase, entries in table.items()}  # scan() hands out tuples
+        self._automaton: ahocorasick.Automaton = build_word_automaton(entries_of)  # type: ignore[arg-type]
         self._last_cues: object = None
         self._last_positions: list[int] = []
         self.key = "|".join(sorted(f"{t.id}:{t.name}:{','.join(t.strong)}:{','.join(t.weak)}:{','.join(t.aliases)}" for t in topics))
@@ -47,7 +48,7 @@ class TopicMatcher:
         ``view`` is :func:`word_view` of ``text`` when the caller already has it.
         """
         cues = [
-            (start, surface, tuple(entries))
+            (start, surface, entries)
             for start, _end, (surface, entries) in iter_words(self._automaton, view if view is not None else word_view(text))
         ]
         cues.sort(key=lambda cue: cue[0])
