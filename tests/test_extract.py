@@ -259,11 +259,12 @@ def test_extraction_never_raises_on_any_text(parts: list[str]) -> None:
 
 
 
-_CUE_WORDS = (
-    "at for with in ex- ex former formerly was worked years left joined now currently works is she's he "
-    "founded a startup called named engineer VP PM @ vs. versus culture of the left Top runs leads the Amazon "
-    "Meta, and ( ) . \n"
-).split(" ")
+_CUE_WORDS = (  # words of the company cues, and some that are not
+    "at", "for", "with", "in", "ex-", "ex", "former", "formerly", "was", "worked", "years", "left",
+    "joined", "now", "currently", "works", "is", "she's", "he", "founded", "a", "startup", "called",
+    "named", "engineer", "VP", "PM", "@", "vs.", "versus", "culture", "of", "the", "left", "Top",
+    "runs", "leads", "the", "Amazon", "Meta,", "and", "(", ")", ".", "\n"
+)
 
 
 @settings(max_examples=150, deadline=None)

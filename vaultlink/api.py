@@ -383,7 +383,8 @@ def extract_scan(scan: Scan) -> ExtractContext:
     def match(index: int) -> tuple[Found, ...]:
         record = scan.records[unmatched[index]]
         text = scan.texts[record.path]
-        return match_vault_names(record.parsed, mask_of(record, text), matcher)  # type: ignore[arg-type]
+        assert matcher is not None, "built above whenever a note is left to match"
+        return match_vault_names(record.parsed, mask_of(record, text), matcher)
 
     for index, matches in zip(unmatched, _map_notes(match, len(unmatched))):
         scan.records[index] = replace(scan.records[index], matches=matches, matches_key=digest)
