@@ -4,7 +4,6 @@ serial scan finds, in the same order, with the same warnings."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from pathlib import Path
 
@@ -13,9 +12,7 @@ import pytest
 from vaultlink import api
 from vaultlink.document import iter_json
 
-pytestmark = pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(), reason="the pool forks; this platform cannot"
-)
+pytestmark = pytest.mark.skipif(not api._can_fork(), reason="the pool forks, on Linux only")
 
 
 def _document(vault: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool, **kwargs: object) -> str:
@@ -65,3 +62,10 @@ def test_map_notes_keeps_order_and_reports_what_is_done(monkeypatch: pytest.Monk
     assert api._map_notes(lambda i: i * i, 100, done.append) == [i * i for i in range(100)]
     assert done[-1] == 100 and done == sorted(done)
     assert api._map_notes(lambda i: i, 0) == []
+
+
+def test_the_pool_really_runs_elsewhere_and_not_for_small_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 10)
+    assert set(api._map_notes(lambda _: os.getpid(), 10)) == {os.getpid()}, "10 items: serial"
+    pids = set(api._map_notes(lambda _: os.getpid(), 64))
+    assert os.getpid() not in pids and 1 <= len(pids) <= api.POOL_WORKERS

@@ -12,6 +12,7 @@ import functools
 import gc
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -96,9 +97,10 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
 
 
 def _can_fork() -> bool:
-    """Whether a pool of forked workers may be started here: fork exists (not on Windows) and
-    this process is not itself a pool's daemon worker (those may not have children)."""
-    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+    """Whether a pool of forked workers may be started here: on Linux only (Windows has no fork,
+    and on macOS a forked child can crash in system libraries, which is why Python stopped
+    forking there by default), and not from a pool's daemon worker (those may not have children)."""
+    return sys.platform == "linux" and not multiprocessing.current_process().daemon
 
 
 def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None] | None = None) -> list[T]:
