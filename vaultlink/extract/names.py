@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from vaultlink.extract.lexicon import Lexicon
 from vaultlink.model import fold
@@ -27,6 +28,7 @@ _ORDINARY_LEADERS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)  # a vault writes the same few thousand names over and over
 def clean_name(text: str) -> str:
     """A name as written, with a possessive and trailing punctuation removed, spaces single."""
     text = " ".join(text.split())
