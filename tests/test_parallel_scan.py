@@ -15,6 +15,12 @@ from vaultlink.document import iter_json
 pytestmark = pytest.mark.skipif(not api._can_fork(), reason="the pool forks, on Linux only")
 
 
+@pytest.fixture(autouse=True)
+def _idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the cores were free: the pool must run here whatever else the test machine does."""
+    monkeypatch.setattr(api.fsio, "idle_cpus", lambda: float(api.POOL_WORKERS))
+
+
 def _document(vault: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool, **kwargs: object) -> str:
     monkeypatch.setattr(api, "POOL_MIN_NOTES", 0 if pooled else 10**9)
     return "".join(iter_json(api.scan_vault(vault, **kwargs)))  # type: ignore[arg-type]
@@ -69,3 +75,13 @@ def test_the_pool_really_runs_elsewhere_and_not_for_small_work(monkeypatch: pyte
     assert set(api._map_notes(lambda _: os.getpid(), 10)) == {os.getpid()}, "10 items: serial"
     pids = set(api._map_notes(lambda _: os.getpid(), 64))
     assert os.getpid() not in pids and 1 <= len(pids) <= api.POOL_WORKERS
+
+
+def test_a_busy_machine_scans_serially(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    monkeypatch.setattr(api.fsio, "idle_cpus", lambda: 0.7)  # another process has a core
+    assert set(api._map_notes(lambda _: os.getpid(), 64)) == {os.getpid()}
+
+
+def test_idle_cpus_is_a_plausible_count() -> None:
+    assert api.fsio.idle_cpus() <= (os.cpu_count() or 1)

@@ -83,8 +83,10 @@ def _without_cyclic_gc(function: F) -> F:
     return paused  # type: ignore[return-value]
 
 # Per-note work (read + parse, extract, match) runs in a pool of forked workers when a scan has
-# more than POOL_MIN_NOTES notes to do: below that, starting the pool costs more than it saves.
-# Tests lower the threshold to compare pooled and serial scans.
+# more than POOL_MIN_NOTES notes to do (below that, starting the pool costs more than it saves)
+# and the machine has the cores idle for them (like make -l: on a busy machine the workers only
+# take turns on the same core and pay for pickling on top). Tests lower the threshold to compare
+# pooled and serial scans.
 POOL_MIN_NOTES = 200
 POOL_WORKERS = 2
 _pool_work: Callable[[int], Any] | None = None  # the work a forked worker runs: set just before the fork
@@ -106,14 +108,14 @@ def _can_fork() -> bool:
 def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None] | None = None) -> list[T]:
     """``[work(0), ..., work(count - 1)]``, in that order, whether or not a pool ran it.
 
-    With more than :data:`POOL_MIN_NOTES` items the work runs in :data:`POOL_WORKERS` forked
-    processes, in chunks: ``work`` and everything it reads are inherited by the fork, never
-    pickled, so only the indices go out and only the results come back. ``done(n)`` is told how
-    many results are in, as they arrive. ``work`` must be pure per index (the same result in any
+    With more than :data:`POOL_MIN_NOTES` items, and about that many cores idle, the work runs
+    in :data:`POOL_WORKERS` forked processes, in chunks: ``work`` and everything it reads are
+    inherited by the fork, never pickled, so only the indices go out and only the results come
+    back. ``done(n)`` is told how many results are in, as they arrive. ``work`` must be pure per index (the same result in any
     process), which is what keeps a pooled scan identical to a serial one.
     """
     global _pool_work
-    if count <= POOL_MIN_NOTES or POOL_WORKERS < 2 or not _can_fork():
+    if count <= POOL_MIN_NOTES or POOL_WORKERS < 2 or not _can_fork() or fsio.idle_cpus() < POOL_WORKERS - 0.5:
         results = []
         for index in range(count):
             results.append(work(index))

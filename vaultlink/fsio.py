@@ -272,6 +272,24 @@ def vault_paths(vault: str | os.PathLike[str], given: Sequence[str]) -> tuple[st
     return tuple(out)
 
 
+def idle_cpus() -> float:
+    """Roughly how many CPUs this process could have to itself right now: the CPUs it may run
+    on, less the other tasks running this instant (Linux's ``procs_running``), else less the
+    one-minute load average, else all of them."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        with open("/proc/stat", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"procs_running "):
+                    return usable - (int(line.split()[1]) - 1)  # the count includes this process
+    except (OSError, ValueError):
+        pass
+    try:
+        return usable - os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float(usable)
+
+
 def read_note(root: Path, info: FileInfo, max_bytes: int = MAX_NOTE_BYTES) -> Note | Issue:
     """Read and decode one note, or say in an :class:`Issue` why it cannot be a note.
 
