@@ -82,6 +82,7 @@ def _without_cyclic_gc(function: F) -> F:
 
     return paused  # type: ignore[return-value]
 
+
 # Per-note work (read + parse, extract, match) runs in a pool of forked workers when a scan has
 # more than POOL_MIN_NOTES notes to do (below that, starting the pool costs more than it saves)
 # and the machine has the cores idle for them (like make -l: on a busy machine the workers only
@@ -89,7 +90,8 @@ def _without_cyclic_gc(function: F) -> F:
 # pooled and serial scans.
 POOL_MIN_NOTES = 200
 POOL_WORKERS = 2
-_pool_work: Callable[[int], Any] | None = None  # the work a forked worker runs: set just before the fork
+# What a forked worker runs: set just before forking, so the workers inherit it.
+_pool_work: Callable[[int], Any] | None = None
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
