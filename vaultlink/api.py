@@ -89,7 +89,7 @@ def _without_cyclic_gc(function: F) -> F:
 # take turns on the same core and pay for pickling on top). Tests lower the threshold to compare
 # pooled and serial scans.
 POOL_MIN_NOTES = 200
-POOL_WORKERS = 2
+POOL_WORKERS = 4  # at most: one per idle core, so a 2-core machine runs two
 # What a forked worker runs: set just before forking, so the workers inherit it.
 _pool_work: Callable[[int], Any] | None = None
 
@@ -110,25 +110,27 @@ def _can_fork() -> bool:
 def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None] | None = None) -> list[T]:
     """``[work(0), ..., work(count - 1)]``, in that order, whether or not a pool ran it.
 
-    With more than :data:`POOL_MIN_NOTES` items, and about that many cores idle, the work runs
-    in :data:`POOL_WORKERS` forked processes, in chunks: ``work`` and everything it reads are
+    With more than :data:`POOL_MIN_NOTES` items and two or more cores idle, the work runs in one
+    forked process per idle core (at most :data:`POOL_WORKERS`), in chunks: ``work`` and everything it reads are
     inherited by the fork, never pickled, so only the indices go out and only the results come
-    back. ``done(n)`` is told how many results are in, as they arrive. ``work`` must be pure per index (the same result in any
-    process), which is what keeps a pooled scan identical to a serial one.
+    back. ``done(n)`` is told how many results are in, as they arrive. ``work`` must be pure per
+    index (the same result in any process), which is what keeps a pooled scan identical to a
+    serial one.
     """
     global _pool_work
-    if count <= POOL_MIN_NOTES or POOL_WORKERS < 2 or not _can_fork() or fsio.idle_cpus() < POOL_WORKERS - 0.5:
+    workers = min(POOL_WORKERS, int(fsio.idle_cpus() + 0.5)) if count > POOL_MIN_NOTES and _can_fork() else 1
+    if workers < 2:
         results = []
         for index in range(count):
             results.append(work(index))
             if done is not None:
                 done(index + 1)
         return results
-    size = -(-count // (POOL_WORKERS * 8))  # several chunks per worker, so they finish together
+    size = -(-count // (workers * 8))  # several chunks per worker, so they finish together
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     _pool_work = work
     try:
-        with multiprocessing.get_context("fork").Pool(POOL_WORKERS) as pool:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = []
             for part in pool.imap(_run_chunk, chunks):
                 results.extend(part)
