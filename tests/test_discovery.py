@@ -472,3 +472,22 @@ def test_an_ignore_filter_setting_of_the_wrong_type_is_a_warning(make_vault) -> 
     index = scan_vault(root, use_cache=False)
     assert [n.path for n in index.notes] == ["a.md"]
     assert any("userIgnoreFilters" in w.message for w in index.warnings)
+
+
+def test_a_note_unreadable_for_now_is_read_again_once_it_can_be(make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fixing a file's permissions changes no size or mtime: a result with the warning is not kept.
+    from vaultlink import memo
+
+    root = make_vault({"locked.md": "Met Priya Nair at Stripe.", "open.md": "fine"})
+    real_open: Callable[..., Any] = builtins.open
+
+    def refusing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).endswith("locked.md"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fsio, "open", refusing_open, raising=False)
+        assert "unreadable: 1" in memo.scan_summary(root)
+    assert "Warnings: none" in memo.scan_summary(root)
+    assert [w.kind for w in scan_vault(root).warnings] == []

@@ -86,3 +86,41 @@ def test_a_busy_machine_scans_serially(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_idle_cpus_is_a_plausible_count() -> None:
     assert _IDLE_CPUS() <= (os.cpu_count() or 1)
+
+
+def test_a_worker_killed_midway_means_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    parent = os.getpid()
+
+    def work(index: int) -> int:
+        if index == 37 and os.getpid() != parent:
+            os._exit(9)  # as the out-of-memory killer would end it
+        return index * 2
+
+    assert api._map_notes(work, 64) == [i * 2 for i in range(64)]
+
+
+def test_a_pool_that_cannot_start_means_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")  # no usable /dev/shm for the pool's locks
+
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    monkeypatch.setattr(api, "ProcessPoolExecutor", no_pool)
+    assert api._map_notes(lambda i: (i, os.getpid()), 20) == [(i, os.getpid()) for i in range(20)]
+
+
+def test_two_threads_scanning_at_once_each_get_their_own_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    results: dict[str, list[str]] = {}
+
+    def scan(tag: str) -> None:
+        results[tag] = api._map_notes(lambda i: f"{tag}{i}", 50)
+
+    threads = [threading.Thread(target=scan, args=(tag,)) for tag in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {tag: [f"{tag}{i}" for i in range(50)] for tag in "ab"}

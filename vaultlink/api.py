@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import gc
 import multiprocessing
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -68,7 +69,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _without_cyclic_gc(function: F) -> F:
-    """``function`` run with the cycle collector paused (see :func:`_collector_paused`).
+    """``function`` run with the cycle collector paused (see :func:`vaultlink.fsio.collector_paused`).
 
     A cold scan builds millions of small objects (parses, facts, mentions) that live until it
     ends and form no cycles; each automatic collection walked them all again, and in forked
@@ -77,7 +78,7 @@ def _without_cyclic_gc(function: F) -> F:
 
     @functools.wraps(function)
     def paused(*args: Any, **kwargs: Any) -> Any:
-        with _collector_paused():
+        with fsio.collector_paused():
             return function(*args, **kwargs)
 
     return paused  # type: ignore[return-value]
@@ -90,8 +91,16 @@ def _without_cyclic_gc(function: F) -> F:
 # pooled and serial scans.
 POOL_MIN_NOTES = 200
 POOL_WORKERS = 4  # at most: one per idle core, so a 2-core machine runs two
-# What a forked worker runs: set just before forking, so the workers inherit it.
+# In a forked worker: what it runs, set by _start_worker.
 _pool_work: Callable[[int], Any] | None = None
+
+
+def _start_worker(work: Callable[[int], Any]) -> None:
+    """First thing in a forked worker: keep ``work`` (inherited through the fork, never pickled)
+    and leave Ctrl-C to the parent, which stops the pool; each worker would print a traceback."""
+    global _pool_work
+    _pool_work = work
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
@@ -111,33 +120,34 @@ def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None]
     """``[work(0), ..., work(count - 1)]``, in that order, whether or not a pool ran it.
 
     With more than :data:`POOL_MIN_NOTES` items and two or more cores idle, the work runs in one
-    forked process per idle core (at most :data:`POOL_WORKERS`), in chunks: ``work`` and everything it reads are
-    inherited by the fork, never pickled, so only the indices go out and only the results come
-    back. ``done(n)`` is told how many results are in, as they arrive. ``work`` must be pure per
-    index (the same result in any process), which is what keeps a pooled scan identical to a
-    serial one.
+    forked process per idle core (at most :data:`POOL_WORKERS`), in chunks: ``work`` and
+    everything it reads are inherited by the fork, never pickled, so only the indices go out and
+    only the results come back. ``done(n)`` is told how many results are in, as they arrive.
+    ``work`` must be pure per index (the same result in any process), which is what keeps a
+    pooled scan identical to a serial one, and lets the work run again serially when the pool
+    cannot start (no usable ``/dev/shm``) or loses a worker (killed for memory).
     """
-    global _pool_work
     workers = min(POOL_WORKERS, int(fsio.idle_cpus() + 0.5)) if count > POOL_MIN_NOTES and _can_fork() else 1
-    if workers < 2:
-        results = []
-        for index in range(count):
-            results.append(work(index))
-            if done is not None:
-                done(index + 1)
-        return results
-    size = -(-count // (workers * 8))  # several chunks per worker, so they finish together
-    chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
-    _pool_work = work
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = []
-            for part in pool.imap(_run_chunk, chunks):
-                results.extend(part)
-                if done is not None:
-                    done(len(results))
-    finally:
-        _pool_work = None
+    if workers >= 2:
+        size = -(-count // (workers * 8))  # several chunks per worker, so they finish together
+        chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
+        results: list[T] = []
+        try:
+            with ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=(work,)
+            ) as pool:
+                for part in pool.map(_run_chunk, chunks):
+                    results.extend(part)
+                    if done is not None:
+                        done(len(results))
+            return results
+        except (BrokenProcessPool, OSError):
+            pass  # run it here instead
+    results = []
+    for index in range(count):
+        results.append(work(index))
+        if done is not None:
+            done(index + 1)
     return results
 
 
@@ -334,7 +344,8 @@ def scan_vault(
     extract_scan(scan)
     index = index_scan(scan)
     if use_cache:
-        fsio.save_cache(scan.root, __version__, {"stamp": stamp, "index": index}, "index")
+        if not any(w.kind in fsio.PASSING_WARNINGS for w in index.warnings):
+            fsio.save_cache(scan.root, __version__, {"stamp": stamp, "index": index}, "index")
     return index
 
 
@@ -589,7 +600,7 @@ def plan_links(
     ``update_hubs`` keeps the managed block of existing hub notes current. Every note is read
     afresh and its hash kept, so :func:`apply_changes` can refuse one that changes meanwhile.
     """
-    with _collector_paused():
+    with fsio.collector_paused():
         scan, index = _index_with_notes(path, use_cache, ignore, progress)
         notes, warnings = _read_for_linking(scan)
         options = _linker.VaultOptions(
@@ -603,23 +614,6 @@ def plan_links(
         )
         plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
     return replace(plan, warnings=tuple(warnings) + plan.warnings)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cycle collector: linking a big vault keeps millions of objects alive (the index,
-    every parse, the plan) and makes no cycles; each of the collector's full passes would walk
-    them all again, wherever it happened to strike. What was made meanwhile is filed under the
-    oldest generation on the way out (freeze, unfreeze), or the first young pass walks it all."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:

@@ -14,7 +14,8 @@ import pickle
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,10 @@ NOTE_SUFFIX = ".md"
 MAX_NOTE_BYTES = 4 * 1024 * 1024
 _BINARY_SNIFF = 8192
 CACHE_FORMAT = 3  # bump whenever anything pickled in the cache changes shape
+# Warnings that say nothing lasting about the vault: a note unreadable for now (permissions, an
+# I/O error), one that vanished mid-scan, a cache not written. Fixing them need not change any
+# size or mtime, so a result holding one is not kept under the vault's stamp.
+PASSING_WARNINGS = frozenset({"unreadable", "vanished", "cache"})
 
 
 @dataclass(frozen=True)
@@ -366,27 +371,40 @@ def cache_path(root: Path, kind: str = "scan") -> Path:
     return Path(base) / f"{kind}-{key}.pickle"
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cycle collector while a big vault's objects are made (a cache unpickled, a vault
+    read, extracted or linked): they make no cycles, and each full pass of the collector would
+    walk all of them again, wherever it happened to strike.
+
+    What was made meanwhile is filed under the oldest generation on the way out (freeze, then
+    unfreeze), or the first young pass after ``enable()`` walks it all once. That step is left
+    out when the process had frozen objects of its own (a preforking server), which unfreeze
+    would release.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
 def load_cache(root: Path, version: str, kind: str = "scan") -> dict[str, Any]:
     """The cached records of this vault, or ``{}`` when missing, corrupt or of another format."""
     path = cache_path(root, kind)
-    collecting = gc.isenabled()
-    # Unpickling a big vault's cache makes millions of objects; the cycle collector would walk
-    # them again and again while they are made (most of the load time), and none is garbage.
-    gc.disable()
     try:
-        with open(path, "rb") as handle:
+        # Unpickling a big vault's cache makes millions of objects, none of them garbage.
+        with collector_paused(), open(path, "rb") as handle:
             data = pickle.load(handle)
     except FileNotFoundError:
         return {}
     except Exception:  # noqa: BLE001 - a corrupt cache of any kind is discarded, never trusted
         return {}
-    finally:
-        if collecting:
-            # Everything made meanwhile still counts as young: the first allocation after enable()
-            # would walk it all once. Freezing and unfreezing files it under the oldest generation.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
     if (
         not isinstance(data, dict)
         or data.get("format") != CACHE_FORMAT

@@ -34,6 +34,6 @@ def scan_summary(
 
     index = api.scan_vault(path, use_cache=use_cache, ignore=ignore, progress=progress, discovery=discovery)
     text = summarize(index)
-    if use_cache:
+    if use_cache and not any(w.kind in fsio.PASSING_WARNINGS for w in index.warnings):
         fsio.save_cache(discovery.root, __version__, {"stamp": stamp, "text": text}, "summary")
     return text
