@@ -152,6 +152,12 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Tue 2 May: Daniel Okoye (Wise)\n\n- Daniel moved our coffee\n", {("Daniel Okoye", "works_at", "Wise")}),
         ("Dinner with Sofia Ramirez. She's at Mercado Libre now, on payments.\n",
          {("Sofia Ramirez", "works_at", "Mercado Libre")}),
+        # and what these shapes must not take for an employer
+        ("Call with Anna Berg (Zoom), then Sam Lee (LinkedIn), Mia Storm (Stanford), Bo Li (2019, Google).\n", set()),
+        ("Anna Berg runs a meetup at Web Summit every year. She runs marathons at Easter.\n", set()),
+        ("Anna Berg said she's at Heathrow now, flying home.\n", set()),
+        ("The call was fun and Anna Berg works at Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
+        ("Anna Berg was so happy when she joined Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
     ],
 )
 def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
@@ -159,6 +165,17 @@ def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expecte
     names = {e.id: e.name for e in index.entities}
     found = {(names[r.source], r.type.value, names[r.target]) for r in index.relations if r.type.value in ("works_at", "worked_at")}
     assert found == expected
+
+
+def test_a_capitals_name_is_still_found_by_its_long_alias(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Companies/QZL.md": "---\ntype: company\naliases: [Quixotic Zebra Labs]\n---\n# QZL\n",
+            "Chats/Chat with Mia Storm.md": "Mia said Quixotic Zebra Labs is hiring. At Qzl? No: at QZL.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    assert _names(index, "company", "Chats/Chat with Mia Storm.md") == {"QZL"}
 
 
 def test_two_people_with_one_first_name_are_reported_not_merged(make_vault) -> None:  # type: ignore[no-untyped-def]

@@ -232,3 +232,20 @@ def test_linking_leaves_the_cycle_collector_on_and_nothing_frozen(make_vault: Ma
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_reader_that_stops_early_ends_the_diff_quietly(make_vault: MakeVault, cache_dir: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    notes = {f"Chats/Chat {i:03}.md": f"# Chat {i}\n\n" + "Priya Nair said to write it down. " * 40 + "\n" for i in range(120)}
+    root = make_vault({"People/Priya Nair.md": "---\ntype: person\n---\n# Priya Nair\n", **notes})
+    env = {**os.environ, "VAULTLINK_CACHE_DIR": str(cache_dir)}
+    proc = subprocess.Popen([sys.executable, "-m", "vaultlink", "link", str(root)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stdout.read(100).startswith(b"--- a/")
+    proc.stdout.close()  # like `| head`: the diff is longer than a pipe holds
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert b"Would link" in err and b"Traceback" not in err and b"Exception ignored" not in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 __version__ = "0.1.0"
@@ -18,4 +19,9 @@ def __getattr__(name: str) -> Any:
         from vaultlink import api
 
         return getattr(api, name)
-    raise AttributeError(f"module 'vaultlink' has no attribute {name!r}")
+    try:
+        return importlib.import_module(f"vaultlink.{name}")  # ``vaultlink.api`` without importing it first
+    except ModuleNotFoundError as missing:
+        if missing.name != f"vaultlink.{name}":
+            raise  # a dependency of a real module is missing: say so
+        raise AttributeError(f"module 'vaultlink' has no attribute {name!r}") from None

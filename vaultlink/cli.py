@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
+from click.utils import PacifyFlushWrapper
 
 from vaultlink import __version__
 from vaultlink.errors import VaultlinkError
@@ -58,6 +59,16 @@ def _print_answer(result: Any, as_json: bool, to_json: Callable[[Any], Any], ren
         click.echo(render(result), nl=False)
 
 
+def _stream(pieces: Iterable[str]) -> None:
+    """Write ``pieces`` to stdout as they come; when the reader goes away (``| head``), stop
+    quietly and let the command finish (its summary on stderr, its exit code)."""
+    try:
+        for piece in pieces:
+            sys.stdout.write(piece)
+    except BrokenPipeError:
+        sys.stdout = PacifyFlushWrapper(sys.stdout)  # the unflushed rest is dropped at exit
+
+
 def _emit_json(data: Any) -> None:
     """JSON on stdout: indented for a person at a terminal, compact (and much faster) for a pipe."""
     indent = 1 if sys.stdout.isatty() else None
@@ -90,8 +101,7 @@ def scan(vault: str, as_json: bool, no_cache: bool, ignore: tuple[str, ...]) -> 
     if sys.stdout.isatty():
         _emit_json(json.loads("".join(iter_json(index))))
     else:
-        for piece in iter_json(index):  # streamed: a big vault's document is never whole in memory
-            sys.stdout.write(piece)
+        _stream(iter_json(index))  # a big vault's document is never whole in memory
 
 
 # --- graph: the page and the exports ------------------------------------------------------------
@@ -177,8 +187,7 @@ def link(
     elif as_json:
         _emit_json(_linker.plan_to_document(plan))
     elif not check:
-        for text in iter_diffs(plan.changes):
-            click.echo(text, nl=False)
+        _stream(iter_diffs(plan.changes))
     if not (write or interactive):
         click.echo(_linker.summarize_plan(plan), err=True)
     if check and plan.changes:

@@ -207,11 +207,11 @@ def match_vault_names(parsed: ParsedNote, masked: str, matcher: ahocorasick.Auto
     if not len(matcher):
         return ()
     out = []
-    for start, end, (_, (kind, canonical)) in iter_words(matcher, word_view(masked)):
+    for start, end, (key, (kind, canonical)) in iter_words(matcher, word_view(masked)):
         if not masked[start : start + 1].isupper() or (start > 0 and masked[start - 1] == "-"):
             continue  # lowercase, or the tail of a hyphenated name ("Jean-Pierre")
-        if canonical.isupper() and not masked[start:end].isupper():
-            continue  # an acronym is written in capitals: "At Netflix" is not AT&T or "AT"
+        if canonical.isupper() and key == fold(canonical) and not masked[start:end].isupper():
+            continue  # an acronym is written in capitals: "At Netflix" is not "AT" (its long alias may be in any case)
         out.append(Found(kind, canonical, line_of(parsed.line_starts, start), start, end, Source.TEXT, "vault"))
     return tuple(out)
 

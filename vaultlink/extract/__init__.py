@@ -299,7 +299,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
                 company_hits.append(context.Hit(written, start, end + 1, label))
                 context_starts.add(start)
     for hit in company_hits:
-        if hit.label in ("at", "mention", "direct") and fold(clean_name(hit.name)) not in ctx.hubs:
+        if hit.label in ("at", "mention", "direct", "known") and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # an unknown name needs a relation context ("worked at", "ex-", "joined")
         if _IN_BEFORE.search(masked, max(0, hit.start - 8), hit.start) and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # "a year in Lyon": after "in", an unknown name is a place more often than an employer
@@ -323,14 +323,17 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     people_starts = [p.start for p in people]
     companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
     for hit in company_hits:
-        if hit.label not in ("current", "past", "direct"):
+        if hit.label not in ("current", "past", "direct", "known"):
             continue
         company = companies_at.get(hit.start)
         if company is None:
             continue
         if hit.label == "direct":
             index = bisect.bisect_left(people_starts, hit.start) - 1
-            if index < 0 or not context.DIRECT_GAP.fullmatch(masked, people[index].end, hit.start):
+            gap = context.DIRECT_GAP.fullmatch(masked, people[index].end, hit.start) if index >= 0 else None
+            if gap is None:
+                continue
+            if gap.group("paren") is not None and not _employer_in_parentheses(masked, hit, company, lexicon):
                 continue
         subject = _subject_before(masked, hit.start, people, people_starts, subject_default)
         if subject is None:
@@ -517,6 +520,17 @@ def _first_line_participants(parsed: ParsedNote, masked: str, lexicon: Lexicon) 
         if is_person_name(name, lexicon):
             return [name]
     return []
+
+
+def _employer_in_parentheses(masked: str, hit: context.Hit, company: str, lexicon: Lexicon) -> bool:
+    """Whether "Anna Berg (X)" or "Anna Berg (PM, X)" says where she works: X closes the
+    parentheses or a list in them, and is neither how you talked (Zoom, LinkedIn) nor a school."""
+    if masked[hit.end : hit.end + 1] not in (")", ","):
+        return False
+    known = lexicon.companies.get(fold(company))
+    return fold(company) not in context.CHANNELS and fold(hit.name) not in context.CHANNELS and (
+        known is None or known.kind != "university"
+    )
 
 
 def _subject_before(

@@ -63,6 +63,12 @@ _PERSON_AFTER = re.compile(
     )""",
     re.X,
 )
+# What someone runs or leads at a company, as against a meetup or a marathon somewhere.
+_FUNCTION = (
+    r"(?:team|teams|engineering|recruiting|design|product|products|sales|marketing|data|growth|platform|"
+    r"infrastructure|infra|research|operations|ops|security|hiring|talent|people|finance|partnerships|support|"
+    r"payments|ML|AI|analytics|org|group|department|function|practice|office|program|programme)"
+)
 _COMPANY_BEFORE = re.compile(
     rf"""(?:
       (?P<past>\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?
@@ -72,14 +78,15 @@ _COMPANY_BEFORE = re.compile(
         |\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
     | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
         |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
-        |\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+
         |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
         |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
         |\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
-        |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)\b[^.\n,]{{0,40}}?[ \t]+at[ \t]+
+        |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_FUNCTION}\b
+          [^.\n,]{{0,20}}?[ \t]+at[ \t]+
         |(?:^|(?<=[ \t(]))@[ \t]*)
+    | (?P<known>\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+)
     | (?P<mention>\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+
           (?:at|in|of|between|from|with)[ \t]+
         |\b(?:vs\.?|versus)[ \t]+)
@@ -104,8 +111,14 @@ _COMPANY_LAST_WORDS = frozenset(
     "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from".split()
 )
 _SIDE = re.compile(r"\b(?:[Tt]he|[Tt]op|[Bb]ottom|[Uu]pper|[Ll]ower|[Ff]ar)\s+left\s+\Z")  # blanks: a masked link
-# Between a person and their company: "Sam from Stripe", "Sam @ Stripe", "Sam (Stripe)", "Sam (PM, Stripe)".
-DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+|[ \t]*\((?:[^(),\n]{1,40},[ \t]*)?")
+# Between a person and their company: "Sam from Stripe", "Sam @ Stripe", "Sam (Stripe)", "Sam (PM, Stripe)"
+# (not "Sam (2019, Google)": what comes before the comma has a letter).
+DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+|(?P<paren>[ \t]*\((?:(?=[^(),\n]*[^\W\d_])[^(),\n]{1,40},[ \t]*)?)")
+# What a name in parentheses may also be: how you talked ("Anna Berg (Zoom)"), not where they work.
+CHANNELS = frozenset(
+    ("zoom", "slack", "linkedin", "teams", "microsoft teams", "google meet", "meet", "whatsapp", "telegram", "signal",
+     "discord", "skype", "facetime", "twitter", "x", "calendly", "lunchclub", "meetup", "email", "phone")
+)
 # Where a _COMPANY_BEFORE match can begin: each alternative starts with \b and a letter, or with
 # "@". Trying only those positions finds the leftmost match search() would, without running
 # every alternative at every character of the window.
@@ -189,7 +202,7 @@ def company_label(
     before = _company_before(masked, start) if last in _COMPANY_LAST_WORDS else None
     if before is not None and (before.lastgroup != "at" or not direct):
         # "VP Engineering at Monzo": the role speaks of Monzo, though a capitalised run precedes it
-        if before.lastgroup == "current" and _told_in_past(masked, start):
+        if before.lastgroup == "current" and _ROLE_AT.search(before.group(0)) and _told_in_past(masked, start):
             return "past"  # "Before that she was a recruiter at Booking.com"
         return before.lastgroup
     if direct:
@@ -201,7 +214,8 @@ def company_label(
 
 _CLAUSE_START = re.compile(r"[.!?;](?=\s)|\n")
 _PAST_MARKER = re.compile(r"\b(?:was|were|had[ \t]+been|used[ \t]+to|[Bb]efore[ \t]+that|[Pp]reviously|[Ff]ormerly|[Pp]rior[ \t]+to[ \t]+that|[Bb]ack[ \t]+then)\b")
-_NOW_MARKER = re.compile(r"\b(?:now|currently|today|still|is|are)\b", re.I)
+_NOW_MARKER = re.compile(r"\b(?:now|currently|today|still|is|are|works|working|joined|joins|leads|runs|heads)\b", re.I)
+_ROLE_AT = re.compile(rf"\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+\Z")
 
 
 def _told_in_past(masked: str, start: int) -> bool:
