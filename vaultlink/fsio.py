@@ -279,20 +279,26 @@ def vault_paths(vault: str | os.PathLike[str], given: Sequence[str]) -> tuple[st
 
 def idle_cpus() -> float:
     """Roughly how many CPUs this process could have to itself right now: the CPUs it may run
-    on, less the other tasks running this instant (Linux's ``procs_running``), else less the
-    one-minute load average, else all of them."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    on (its affinity, and a container's CPU quota), less the other tasks running this instant
+    (Linux's ``procs_running``), else less the one-minute load average; never below zero."""
+    usable = float(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            usable = min(usable, int(quota) / int(period))  # docker --cpus=1 on a big host
+    except (OSError, ValueError):
+        pass
     try:
         with open("/proc/stat", "rb") as handle:
             for line in handle:
                 if line.startswith(b"procs_running "):
-                    return usable - (int(line.split()[1]) - 1)  # the count includes this process
+                    return max(0.0, usable - (int(line.split()[1]) - 1))  # the count includes this process
     except (OSError, ValueError):
         pass
     try:
-        return usable - os.getloadavg()[0]
+        return max(0.0, usable - os.getloadavg()[0])
     except (AttributeError, OSError):
-        return float(usable)
+        return usable
 
 
 def read_note(root: Path, info: FileInfo, max_bytes: int = MAX_NOTE_BYTES) -> Note | Issue:
