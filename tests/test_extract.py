@@ -209,6 +209,14 @@ def test_the_config_adds_people_aliases_and_never_extracts_names(make_vault) -> 
     assert ("Ana Souza", "Loomly", "worked_at") in _employers(index)
 
 
+@pytest.mark.parametrize("command", [["scan"], ["scan", "--json"], ["link"]])
+def test_a_config_that_cannot_be_read_is_one_line_and_exit_2(make_vault, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"vaultlink.toml": b"\xff\xfe not text", "a.md": "hi\n"})
+    result = CliRunner().invoke(main, [*command, str(root)])
+    assert result.exit_code == 2 and result.exception is not None and isinstance(result.exception, SystemExit)
+    assert "vaultlink.toml: cannot be read (not UTF-8 text)" in result.stderr
+
+
 def test_a_bad_config_names_the_line_and_exits_2(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault({"vaultlink.toml": '[[people]]\nname = "Stefan Mai"\naliases = [Stef]\n', "a.md": "hi\n"})
     result = CliRunner().invoke(main, ["scan", str(root)])

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from vaultlink.errors import VaultNotFound
+from vaultlink.errors import ConfigError, VaultNotFound
 from vaultlink.model import Issue, Note
 
 NOTE_SUFFIX = ".md"
@@ -90,10 +90,14 @@ def read_settings(root: Path) -> tuple[dict[str, Any], list[Issue]]:
 
 def read_config_text(root: Path) -> str | None:
     """The text of ``vaultlink.toml`` at the vault root, or None when there is none."""
+    path = root / "vaultlink.toml"
     try:
-        return (root / "vaultlink.toml").read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ConfigError(f"{path}: cannot be read ({reason}). Fix it, or move it away to run without it.") from error
 
 
 def discover(root: Path, ignore: Sequence[str] = (), settings: dict[str, Any] | None = None) -> Discovery:
