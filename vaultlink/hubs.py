@@ -232,26 +232,54 @@ def render_block(
     Deterministic: mentions sort by date (newest first, undated last) then path; advice groups
     sort by name and items by date (newest first), note and line.
     """
+    return render_rows(
+        [(m.note, m.date or "", mention_line(m.link, m.date, m.snippet)) for m in mentions],
+        [(a.group, a.date or "", a.note, a.line, advice_line(a.question, a.text, a.link)) for a in advice],
+        newline,
+    )
+
+
+def mention_line(link: str, date: str | None, snippet: str) -> str:
+    """A mention as its hub lists it: ``- [[link]] · date · snippet`` (absent parts left out)."""
+    if date:
+        return f"- {link} · {date} · {snippet}" if snippet else f"- {link} · {date}"
+    return f"- {link} · {snippet}" if snippet else f"- {link}"
+
+
+def advice_line(question: str | None, text: str, link: str) -> str:
+    """An advice item as its hub lists it: the question in italics, the answer, its note's link."""
+    return f"- {_advice_text(question, text)} ({link})"
+
+
+_ROW_NOTE = operator.itemgetter(0)
+_ROW_DATE = operator.itemgetter(1)
+_ADVICE_PLACE = operator.itemgetter(2, 3)
+
+
+def render_rows(
+    mentions: Sequence[tuple[str, str, str]],
+    advice: Sequence[tuple[str, str, str, int, str]] = (),
+    newline: str = "\n",
+) -> str:
+    """:func:`render_block` from lines already written: mentions as ``(note, date or "", line)``
+    (:func:`mention_line`), advice as ``(group, date or "", note, line number, line)``
+    (:func:`advice_line`). Rows that tie keep the order given."""
     lines = [BLOCK_START, "## Mentioned in", ""]
-    ordered = sorted(sorted(mentions, key=lambda m: m.note), key=lambda m: m.date or "", reverse=True)
+    ordered = sorted(mentions, key=_ROW_NOTE)
+    ordered.sort(key=_ROW_DATE, reverse=True)
     if not ordered:
         lines.append("_No notes mention this yet._")
-    for mention in ordered:
-        parts = [f"- {mention.link}"]
-        if mention.date:
-            parts.append(mention.date)
-        if mention.snippet:
-            parts.append(mention.snippet)
-        lines.append(" · ".join(parts))
+    lines.extend(row[2] for row in ordered)
     if advice:
         lines += ["", "## Advice"]
-        groups: dict[str, list[HubAdvice]] = defaultdict(list)
-        for item in advice:
-            groups[item.group].append(item)
+        groups: dict[str, list[tuple[str, str, str, int, str]]] = defaultdict(list)
+        for row in advice:
+            groups[row[0]].append(row)
         for group in sorted(groups, key=lambda g: (g == "Other", fold(g), g)):
             lines += ["", f"### {group}", ""]
-            items = sorted(sorted(groups[group], key=lambda a: (a.note, a.line)), key=lambda a: a.date or "", reverse=True)
-            lines.extend(f"- {_advice_text(item.question, item.text)} ({item.link})" for item in items)
+            items = sorted(groups[group], key=_ADVICE_PLACE)
+            items.sort(key=_ROW_DATE, reverse=True)
+            lines.extend(row[4] for row in items)
     lines.append(BLOCK_END)
     return newline.join(lines)
 

@@ -789,15 +789,21 @@ def _plan_hubs(
         relations_of[relation.source].append(relation)
     advice = _advice_by_entity(index, private)
     links: dict[tuple[str, str], str] = {}
-    readable: dict[tuple[str, int], str] = {}
+    readable: dict[tuple[str, int], tuple[str, str | None]] = {}
+    advice_lines: dict[tuple[int, str], str] = {}  # by the advice's place in index.advice
     no_lines: Mapping[str, int] = {}
+    relative = style.format is LinkFormat.RELATIVE
 
-    def note_link(path: str, hub: str) -> str:
-        key = (path, hub.rpartition("/")[0] if style.format is LinkFormat.RELATIVE else "")
-        if key not in links:
+    def folder_of(hub: str) -> str:  # all a link to a note depends on besides the note
+        return hub.rpartition("/")[0] if relative else ""
+
+    def note_link(path: str, hub: str, folder: str) -> str:
+        key = (path, folder)
+        found = links.get(key)
+        if found is None:
             unique = stems[fold(stem_of(path))] <= 1
-            links[key] = write_link(link_path(path, hub, style, unique), stem_of(path), style)
-        return links[key]
+            found = links[key] = write_link(link_path(path, hub, style, unique), stem_of(path), style)
+        return found
 
     out: list[FileChange] = []
     for entity in sorted(entities, key=lambda e: e.id):
@@ -810,6 +816,7 @@ def _plan_hubs(
         if not is_new and (hub not in by_path or is_opted_out(*_text_and_parse(by_path[hub]))):
             continue  # an ignored note, or one that says vaultlink: false
         pattern = hubs.needle_pattern((entity.name, *entity.aliases))
+        folder = folder_of(hub)
         sources = ({m.note for m in entity.mentions} | named_in.get(entity.id, set())) - hub_paths - private
         mentions = []
         for path in sorted(p for p in sources if p in by_path):
@@ -819,21 +826,23 @@ def _plan_hubs(
             if line is not None:
                 shown = readable.get((path, line))
                 if shown is None:
-                    shown = readable[(path, line)] = hubs.readable_line(note.text, parsed, line)
-                snippet = hubs.quote(shown, pattern)
-            mentions.append(hubs.HubMention(path, note_link(path, hub), parsed.date, snippet))
-        items = [
-            hubs.HubAdvice(_advice_group(entity, item, names), item.text, item.question, note_link(item.note, hub),
-                           item.date, item.note, item.line)
-            for item in advice.get(entity.id, ())
-        ]
+                    shown = readable[(path, line)] = _readable(note.text, parsed, line)
+                snippet = shown[1] if shown[1] is not None else hubs.quote(shown[0], pattern)
+            mentions.append((path, parsed.date or "", hubs.mention_line(note_link(path, hub, folder), parsed.date, snippet)))
+        items = []
+        for place, item in advice.get(entity.id, ()):
+            key = (place, folder)
+            written = advice_lines.get(key)
+            if written is None:
+                written = advice_lines[key] = hubs.advice_line(item.question, item.text, note_link(item.note, hub, folder))
+            items.append((_advice_group(entity, item, names), item.date or "", item.note, item.line, written))
         if is_new:
             company = _current_company(entity, relations_of[entity.id], names, hub_of, style, stems, created[entity.id])
-            text = hubs.new_hub_text(entity, hubs.render_block(mentions, items), company)
+            text = hubs.new_hub_text(entity, hubs.render_rows(mentions, items), company)
             out.append(FileChange(created[entity.id], None, text, None))
             continue
         note, parsed = by_path[hub]
-        found = hubs.block_edit(note.text, parsed, hubs.render_block(mentions, items, hubs.newline_of(note.text)))
+        found = hubs.block_edit(note.text, parsed, hubs.render_rows(mentions, items, hubs.newline_of(note.text)))
         if found is not None:
             start, end, new = found
             edit = Edit(start, end, note.text[start:end], new, "", line_of(parsed.line_starts, start), EditKind.BLOCK)
@@ -841,20 +850,28 @@ def _plan_hubs(
     return out
 
 
+def _readable(text: str, parsed: ParsedNote, line: int) -> tuple[str, str | None]:
+    """A line as a reader sees it, and its snippet when it is short enough to be quoted whole
+    (then the same for every entity it names); else None."""
+    shown = hubs.readable_line(text, parsed, line)
+    return shown, hubs.quote(shown, None) if len(shown) <= hubs.SNIPPET_CHARS else None
+
+
 def _text_and_parse(pair: tuple[Note, ParsedNote]) -> tuple[str, ParsedNote]:
     return pair[0].text, pair[1]
 
 
-def _advice_by_entity(index: VaultIndex, private: set[str]) -> dict[str, list[Advice]]:
-    """Advice listed on hubs: under the person who gave it, and under each of its topics."""
-    out: dict[str, list[Advice]] = defaultdict(list)
-    for item in index.advice:
+def _advice_by_entity(index: VaultIndex, private: set[str]) -> dict[str, list[tuple[int, Advice]]]:
+    """Advice listed on hubs, with its place in ``index.advice``: under the person who gave it,
+    and under each of its topics."""
+    out: dict[str, list[tuple[int, Advice]]] = defaultdict(list)
+    for place, item in enumerate(index.advice):
         if item.note in private:
             continue
         if item.person:
-            out[item.person].append(item)
+            out[item.person].append((place, item))
         for topic in dict.fromkeys(item.topics):
-            out[topic].append(item)
+            out[topic].append((place, item))
     return out
 
 
