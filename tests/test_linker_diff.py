@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_linker import DEFAULT_TABLE, notes
@@ -35,6 +37,32 @@ def test_the_fast_diff_equals_difflib(text: str, context: int) -> None:
     expected = unified_diff("n.md", text, after, context)
     assert line_diff("n.md", text, after, [e.line for e in edits], context) == expected
     assert plan_diff([FileChange("n.md", text, after, None, edits=edits)], context) == expected
+
+
+def _difflib(path: str, before: str | None, after: str, context: int) -> str:
+    """What difflib itself prints, marked the way git marks a last line without a newline."""
+    old = before.splitlines(keepends=True) if before else []
+    new = after.splitlines(keepends=True)
+    fromfile = "/dev/null" if before is None else f"a/{path}"
+    out = []
+    for line in difflib.unified_diff(old, new, fromfile=fromfile, tofile=f"b/{path}", n=context):
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+_LINES = st.lists(st.sampled_from(["", "a", "b", "## Mentioned in", "- [[x]]", "<!-- vaultlink:end -->"]), max_size=320)
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=_LINES, added=_LINES, last=st.sampled_from(["", "tail"]), created=st.booleans(), context=st.integers(0, 4))
+def test_a_file_grown_at_its_end_diffs_as_difflib_says(
+    old: list[str], added: list[str], last: str, created: bool, context: int
+) -> None:
+    """A hub whose block is appended (or a new hub) has its diff written directly: the same text,
+    also for files of hundreds of lines whose frequent lines difflib treats as junk."""
+    before = None if created else "".join(line + "\n" for line in old)
+    after = (before or "") + "".join(line + "\n" for line in added) + last
+    assert unified_diff("h.md", before, after, context) == _difflib("h.md", before, after, context)
 
 
 def test_far_apart_edits_make_separate_hunks() -> None:

@@ -19,6 +19,9 @@ def unified_diff(path: str, before: str | None, after: str | None, context: int 
     """
     if before == after:
         return ""
+    old_text = before or ""
+    if after is not None and len(after) > len(old_text) and after.startswith(old_text) and old_text[-1:] in ("", "\n"):
+        return _appended_diff(path, before, after, context)
     old = _lines(before)
     new = _lines(after)
     out: list[str] = []
@@ -34,6 +37,25 @@ def unified_diff(path: str, before: str | None, after: str | None, context: int 
         out.append(line)
         if not line.endswith("\n"):
             out.append("\n" + _NO_NEWLINE)
+    return "".join(out)
+
+
+def _appended_diff(path: str, before: str | None, after: str, context: int) -> str:
+    """:func:`unified_diff` of a file that only grew whole lines at its end (a new hub note, a
+    managed block appended), written directly: difflib matches every old line to itself there,
+    and its one hunk is the last ``context`` old lines, then every new one."""
+    size = len(before or "")
+    kept = _lines(before)[-context:] if context > 0 and size else []
+    added = _lines(after[size:])
+    old_count = (before or "").count("\n")
+    first = old_count - len(kept)
+    out = [
+        "--- /dev/null\n" if before is None else f"--- a/{path}\n",
+        f"+++ b/{path}\n",
+        f"@@ -{_range(first, old_count)} +{_range(first, old_count + len(added))} @@\n",
+    ]
+    out.extend(" " + line for line in kept)
+    out.extend(_line("+", line) for line in added)
     return "".join(out)
 
 
