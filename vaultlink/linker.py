@@ -807,7 +807,6 @@ def _plan_hubs(
     advice = _advice_by_entity(index, private)
     links: dict[tuple[str, str], str] = {}
     readable: dict[tuple[str, int], tuple[str, str | None]] = {}
-    advice_lines: dict[tuple[int, str], str] = {}  # by the advice's place in index.advice
     no_lines: Mapping[str, int] = {}
     relative = style.format is LinkFormat.RELATIVE
 
@@ -853,11 +852,8 @@ def _plan_hubs(
                 snippet = shown[1] if shown[1] is not None else hubs.quote(shown[0], pattern)
             mentions.append((path, parsed.date or "", hubs.mention_line(note_link(path, hub, folder), parsed.date, snippet)))
         items = []
-        for order, item in advice.get(entity.id, ()):
-            key = (order, folder)
-            written = advice_lines.get(key)
-            if written is None:
-                written = advice_lines[key] = hubs.advice_line(item.question, item.text, note_link(item.note, hub, folder))
+        for item in advice.get(entity.id, ()):
+            written = hubs.advice_line(item.question, item.text, note_link(item.note, hub, folder))
             items.append((_advice_group(entity, item, names), item.date or "", item.note, item.line, written))
         if entity.id in created:
             company = _current_company(entity, relations_of[entity.id], names, hub_of, style, stems, created[entity.id])
@@ -891,17 +887,16 @@ def _text_and_parse(pair: tuple[Note, ParsedNote]) -> tuple[str, ParsedNote]:
     return pair[0].text, pair[1]
 
 
-def _advice_by_entity(index: VaultIndex, private: set[str]) -> dict[str, list[tuple[int, Advice]]]:
-    """Advice listed on hubs, with its place in ``index.advice``: under the person who gave it,
-    and under each of its topics."""
-    out: dict[str, list[tuple[int, Advice]]] = defaultdict(list)
-    for place, item in enumerate(index.advice):
+def _advice_by_entity(index: VaultIndex, private: set[str]) -> dict[str, list[Advice]]:
+    """Advice listed on hubs: under the person who gave it, and under each of its topics."""
+    out: dict[str, list[Advice]] = defaultdict(list)
+    for item in index.advice:
         if item.note in private:
             continue
         if item.person:
-            out[item.person].append((place, item))
+            out[item.person].append(item)
         for topic in dict.fromkeys(item.topics):
-            out[topic].append((place, item))
+            out[topic].append(item)
     return out
 
 
