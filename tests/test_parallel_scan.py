@@ -1,14 +1,11 @@
 """A scan that reads, extracts and matches notes in a pool of forked workers finds exactly what a
-serial scan finds, in the same order, with the same warnings; a link plan made in the pool is the
-serial one."""
+serial scan finds, in the same order, with the same warnings."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -127,35 +124,3 @@ def test_two_threads_scanning_at_once_each_get_their_own_work(monkeypatch: pytes
     for thread in threads:
         thread.join()
     assert results == {tag: [f"{tag}{i}" for i in range(50)] for tag in "ab"}
-
-
-def _link_output(vault: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool, **kwargs: object) -> tuple[str, str]:
-    from vaultlink.diff import plan_diff
-    from vaultlink.linker import plan_to_document
-
-    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0 if pooled else 10**9)
-    plan = api.plan_links(vault, **kwargs)  # type: ignore[arg-type]
-    return json.dumps(plan_to_document(plan)), plan_diff(plan.changes)
-
-
-@pytest.mark.parametrize("create_hubs", [False, True])
-def test_pooled_and_serial_link_plans_are_the_same(vault: Path, monkeypatch: pytest.MonkeyPatch, create_hubs: bool) -> None:
-    serial = _link_output(vault, monkeypatch, pooled=False, create_hubs=create_hubs)
-    pooled = _link_output(vault, monkeypatch, pooled=True, create_hubs=create_hubs)
-    assert pooled == serial
-    assert "[[" in serial[1], "the sample vault has mentions to link: the comparison means something"
-
-
-def test_link_planning_goes_through_the_pool(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, int]] = []
-    real = api._map_notes
-
-    def spy(work: Callable[[int], Any], count: int, done: Callable[[int], None] | None = None) -> list[Any]:
-        calls.append((work.__qualname__, count))
-        return real(work, count, done)
-
-    monkeypatch.setattr(api, "_map_notes", spy)
-    api.plan_links(vault)
-    notes = len(api.read_vault(vault).records)
-    assert ("plan_vault.<locals>.plan_one", notes) in calls
-    assert any(name == "_plan_hubs.<locals>.plan_hub" and count > 0 for name, count in calls)

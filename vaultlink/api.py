@@ -612,9 +612,7 @@ def plan_links(
             folders=_creation_folders(scan.config),
             common=_common_company_words(),
         )
-        plan = _linker.plan_vault(
-            notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded], map_notes=_map_notes
-        )
+        plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
     return replace(plan, warnings=tuple(warnings) + plan.warnings)
 
 

@@ -31,7 +31,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Callable, Collection, Iterable, Mapping, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 import ahocorasick  # type: ignore[import-not-found,unused-ignore]
@@ -58,7 +58,6 @@ from vaultlink.model import (
 )
 
 ALL_TYPES: frozenset[EntityType] = frozenset(EntityType)
-_T = TypeVar("_T")
 _UNLINKABLE = re.compile(r"[\[\]|\n\r\t]")
 _UNSAFE_TARGET = re.compile(r"[\[\]|#^\n\r]")
 _SETEXT = re.compile(r"[ ]{0,3}(?:=+|-{2,})[ \t]*\r?")
@@ -67,12 +66,6 @@ _OPT_OUT = re.compile(r"^vaultlink[ \t]*:[ \t]*['\"]?(?:false|no|off)['\"]?[ \t]
 _APOSTROPHES = ("'", "\u2019")
 _HTML_OPEN = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-
-
-class NoteMapper(Protocol):
-    """``mapper(work, n)`` gives ``[work(0), ..., work(n - 1)]``, in that order, however it runs them."""
-
-    def __call__(self, work: Callable[[int], _T], count: int, /) -> Sequence[_T]: ...
 
 
 class LinkFormat(str, Enum):
@@ -644,15 +637,12 @@ def plan_vault(
     index: VaultIndex,
     options: VaultOptions = VaultOptions(),
     taken: Collection[str] = (),
-    map_notes: NoteMapper | None = None,
 ) -> LinkPlan:
     """Plan the links of every note and the hub notes of every entity of the chosen types.
 
     ``notes`` are the notes as read just now (text, hash, parse); ``index`` gives the entities,
     relations and advice; ``taken`` lists other vault paths a new hub must not take (attachments,
     ignored notes). Entities come from the index, plus one per hub note it does not cover.
-    ``map_notes`` (see :class:`NoteMapper`) runs the planning of each note, then of each hub: the
-    caller may spread it over processes; by default it runs here, one after another.
     """
     style = LinkStyle.from_settings(index.settings)
     by_path = {parsed.path: (note, parsed) for note, parsed in notes}
@@ -710,14 +700,9 @@ def plan_vault(
     edits: dict[str, list[Edit]] = {}
     named_in: dict[str, set[str]] = defaultdict(set)
     first_lines: dict[str, Mapping[str, int]] = {}
-    paths = sorted(by_path)
-
-    def plan_one(place: int) -> NoteLinks:
-        note, parsed = by_path[paths[place]]
-        return plan_note(note.text, parsed, table, link_options)
-
-    planned = map_notes(plan_one, len(paths)) if map_notes is not None else [plan_one(i) for i in range(len(paths))]
-    for path, links in zip(paths, planned):
+    for path in sorted(by_path):
+        note, parsed = by_path[path]
+        links = plan_note(note.text, parsed, table, link_options)
         for entity_id in links.mentioned | links.linked:
             named_in[entity_id].add(path)
         first_lines[path] = links.first_lines
@@ -727,7 +712,7 @@ def plan_vault(
     if options.update_hubs or options.create_hubs:
         changes += _plan_hubs(
             entities, by_path, index, options, style, hub_of, created, hub_paths, private, named_in, first_lines,
-            stems, edits, map_notes,
+            stems, edits,
         )
     for path, note_edits in edits.items():
         note, _ = by_path[path]
@@ -796,10 +781,8 @@ def _plan_hubs(
     first_lines: Mapping[str, Mapping[str, int]],
     stems: Counter[str],
     edits: dict[str, list[Edit]],
-    map_notes: NoteMapper | None = None,
 ) -> list[FileChange]:
-    """New hub notes, and the managed block edits of existing ones (added to ``edits``); each
-    hub is planned through ``map_notes`` when given (see :func:`plan_vault`)."""
+    """New hub notes, and the managed block edits of existing ones (added to ``edits``)."""
     names = {e.id: e.name for e in entities}
     relations_of: dict[str, list[Relation]] = defaultdict(list)
     for relation in index.relations if created else ():
@@ -821,7 +804,7 @@ def _plan_hubs(
             found = links[key] = write_link(link_path(path, hub, style, unique), stem_of(path), style)
         return found
 
-    chosen: list[Entity] = []
+    out: list[FileChange] = []
     for entity in sorted(entities, key=lambda e: e.id):
         hub = hub_of.get(entity.id)
         if hub is None or entity.type not in options.types:
@@ -831,12 +814,6 @@ def _plan_hubs(
             continue
         if not is_new and (hub not in by_path or is_opted_out(*_text_and_parse(by_path[hub]))):
             continue  # an ignored note, or one that says vaultlink: false
-        chosen.append(entity)
-
-    def plan_hub(place: int) -> FileChange | Edit | None:
-        """The new hub note of ``chosen[place]``, or the edit of its hub's block (None: no change)."""
-        entity = chosen[place]
-        hub = hub_of[entity.id]
         pattern = hubs.needle_pattern((entity.name, *entity.aliases))
         folder = folder_of(hub)
         sources = ({m.note for m in entity.mentions} | named_in.get(entity.id, set())) - hub_paths - private
@@ -855,24 +832,17 @@ def _plan_hubs(
         for item in advice.get(entity.id, ()):
             written = hubs.advice_line(item.question, item.text, note_link(item.note, hub, folder))
             items.append((_advice_group(entity, item, names), item.date or "", item.note, item.line, written))
-        if entity.id in created:
+        if is_new:
             company = _current_company(entity, relations_of[entity.id], names, hub_of, style, stems, created[entity.id])
             text = hubs.new_hub_text(entity, hubs.render_rows(mentions, items), company)
-            return FileChange(created[entity.id], None, text, None)
+            out.append(FileChange(created[entity.id], None, text, None))
+            continue
         note, parsed = by_path[hub]
         found = hubs.block_edit(note.text, parsed, hubs.render_rows(mentions, items, hubs.newline_of(note.text)))
-        if found is None:
-            return None
-        start, end, new = found
-        return Edit(start, end, note.text[start:end], new, "", line_of(parsed.line_starts, start), EditKind.BLOCK)
-
-    planned = map_notes(plan_hub, len(chosen)) if map_notes is not None else [plan_hub(i) for i in range(len(chosen))]
-    out: list[FileChange] = []
-    for entity, result in zip(chosen, planned):
-        if isinstance(result, FileChange):
-            out.append(result)
-        elif result is not None:
-            edits.setdefault(hub_of[entity.id], []).append(result)
+        if found is not None:
+            start, end, new = found
+            edit = Edit(start, end, note.text[start:end], new, "", line_of(parsed.line_starts, start), EditKind.BLOCK)
+            edits.setdefault(hub, []).append(edit)
     return out
 
 
