@@ -354,7 +354,7 @@ def judge(results: list[Measurement]) -> list[Bar]:
                 bars.append(Bar(size, name, "PASS" if m.ratio <= limit else "FAIL", f"{m.ratio:.2f}x"))
         if size >= RSS_BAR_FROM_SIZE:
             # the scan's bar (issue 2): the scans themselves, not the link planning beside them
-            rss = [m for m in results if m.size == size and m.tool.startswith("vaultlink") and "link" not in m.tool]
+            rss = [m for m in results if m.size == size and m.tool.startswith("vaultlink ") and m.tool != "vaultlink link (plan)"]
             measured = [m.peak_rss_mb for m in rss if m.status == "ok" and m.peak_rss_mb is not None]
             name = f"scan RSS <= {RSS_BAR_MB:g} MB"
             if not measured:
