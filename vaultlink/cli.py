@@ -11,7 +11,6 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import click
-from click.utils import PacifyFlushWrapper
 
 from vaultlink import __version__
 from vaultlink.errors import VaultlinkError
@@ -66,7 +65,27 @@ def _stream(pieces: Iterable[str]) -> None:
         for piece in pieces:
             sys.stdout.write(piece)
     except BrokenPipeError:
-        sys.stdout = PacifyFlushWrapper(sys.stdout)  # the unflushed rest is dropped at exit
+        sys.stdout = _Gone(sys.stdout)  # the unflushed rest is dropped at exit
+
+
+class _Gone:
+    """Standard output after its reader went away: writes are dropped, and so is the pipe error
+    the last flush at exit would raise."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _emit_json(data: Any) -> None:
