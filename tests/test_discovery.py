@@ -156,17 +156,22 @@ def test_too_large_limit_is_a_parameter(make_vault: MakeVault) -> None:
     assert [(w.path, w.kind) for w in scan.warnings] == [("a.md", "too-large")]
 
 
-def test_unreadable_note_is_a_warning(make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch) -> None:
-    # CI runs as root, where chmod 000 does not stop a read: fail the open that fsio uses instead.
-    root = make_vault({"locked.md": "secret", "open.md": "fine"})
+def _refusing_open(name: str) -> Callable[..., Any]:
+    """fsio's ``open`` as it is when ``name`` cannot be read: CI runs as root, where chmod 000
+    does not stop a read, so the open fails instead."""
     real_open: Callable[..., Any] = builtins.open
 
     def refusing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if str(file).endswith("locked.md"):
+        if str(file).endswith(name):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(fsio, "open", refusing_open, raising=False)
+    return refusing_open
+
+
+def test_unreadable_note_is_a_warning(make_vault: MakeVault, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_vault({"locked.md": "secret", "open.md": "fine"})
+    monkeypatch.setattr(fsio, "open", _refusing_open("locked.md"), raising=False)
     scan = read_vault(root, use_cache=False)
     assert [r.path for r in scan.records] == ["open.md"]
     assert [(w.path, w.kind) for w in scan.warnings] == [("locked.md", "unreadable")]
@@ -479,15 +484,8 @@ def test_a_note_unreadable_for_now_is_read_again_once_it_can_be(make_vault: Make
     from vaultlink import memo
 
     root = make_vault({"locked.md": "Met Priya Nair at Stripe.", "open.md": "fine"})
-    real_open: Callable[..., Any] = builtins.open
-
-    def refusing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        if str(file).endswith("locked.md"):
-            raise PermissionError(13, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)
-
     with monkeypatch.context() as patch:
-        patch.setattr(fsio, "open", refusing_open, raising=False)
+        patch.setattr(fsio, "open", _refusing_open("locked.md"), raising=False)
         assert "unreadable: 1" in memo.scan_summary(root)
     assert "Warnings: none" in memo.scan_summary(root)
     assert [w.kind for w in scan_vault(root).warnings] == []
