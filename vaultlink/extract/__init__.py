@@ -556,7 +556,7 @@ def _subject_before(
     return default
 
 
-TOPIC_EVIDENCE = 3  # a strong phrase counts 2, a weak cue 1; each written form once
+TOPIC_EVIDENCE = 3  # a strong phrase counts 2, a weak cue 1, one more in a question asked; each form once
 
 
 def _supported_topics(
@@ -566,9 +566,10 @@ def _supported_topics(
 
     One strong phrase in one advice line ("…before my promotion", "a cover letter") is often a
     passing word in a note about something else; a topic the note covers comes back in other
-    words (a strong phrase and a weak cue, or three weak cues), or is what a question asked
-    ("How do I move from analytics into SWE?"). Measured on the sample vault and the dev set
-    (tests/quality/dev): precision rises, recall barely moves.
+    words (a strong phrase and a weak cue, or three weak cues), and what a question asked is what
+    the talk was about ("How do I move from analytics into SWE?": every cue in it counts one
+    more). Measured on the sample vault and the dev set (tests/quality/dev): precision rises,
+    recall barely moves.
     """
     evidence: dict[str, dict[str, int]] = {}
     for position, surface, entries in cues:
@@ -577,7 +578,7 @@ def _supported_topics(
         asked = any(lo <= position < hi for lo, hi in questions)
         for topic_id, strong in entries:
             seen = evidence.setdefault(topic_id, {})
-            weight = (2 if strong else 1) + (1 if asked and strong else 0)
+            weight = (2 if strong else 1) + (1 if asked else 0)
             seen[surface] = max(seen.get(surface, 0), weight)
     return {topic_id for topic_id, seen in evidence.items() if sum(seen.values()) >= TOPIC_EVIDENCE}
 
