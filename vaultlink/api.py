@@ -213,12 +213,12 @@ def read_vault(
 
     A note whose size and mtime match the cache is not read again; one whose mtime moved but
     whose bytes hash the same is not parsed again. Bad notes become warnings. ``discovery`` is
-    a walk of this vault the caller already made (see :func:`discover_vault`). Without
+    a walk of this vault the caller already made (see :func:`vaultlink.fsio.discover_vault`). Without
     ``facts``, records come without what extraction found (it is not even loaded).
     Raises :class:`~vaultlink.errors.VaultNotFound` when ``path`` is not a readable folder.
     """
     if discovery is None:
-        discovery = discover_vault(path, ignore)
+        discovery = fsio.discover_vault(path, ignore)
     root = discovery.root
     warnings = list(discovery.warnings)
     cached: dict[str, Any] = _load_records(root, facts) if use_cache else {}
@@ -311,11 +311,6 @@ def _save_records(root: Path, records: Sequence[NoteRecord]) -> Issue | None:
     return fsio.save_cache(root, __version__, parses) or fsio.save_cache(root, __version__, facts, "facts")
 
 
-def discover_vault(path: str | os.PathLike[str], ignore: Sequence[str] = ()) -> fsio.Discovery:
-    """Walk the vault at ``path`` with Obsidian's settings applied; their warnings come first."""
-    return fsio.discover_vault(path, ignore)
-
-
 def scan_vault(
     path: str | os.PathLike[str],
     *,
@@ -332,20 +327,19 @@ def scan_vault(
     caller already made.
     """
     if discovery is None:
-        discovery = discover_vault(path, ignore)
+        discovery = fsio.discover_vault(path, ignore)
     stamp = fsio.vault_stamp(discovery, ignore, max_note_bytes) if use_cache else ""
     if use_cache:
-        cached = fsio.load_cache(discovery.root, __version__, "index")
-        if cached.get("stamp") == stamp and isinstance(cached.get("index"), VaultIndex):
-            return cached["index"]
+        kept = fsio.load_stamped(discovery.root, __version__, "index", stamp, VaultIndex)
+        if kept is not None:
+            return kept  # type: ignore[no-any-return]
     scan = read_vault(
         path, use_cache=use_cache, ignore=ignore, max_note_bytes=max_note_bytes, progress=progress, discovery=discovery
     )
     extract_scan(scan)
     index = index_scan(scan)
     if use_cache:
-        if not any(w.kind in fsio.PASSING_WARNINGS for w in index.warnings):
-            fsio.save_cache(scan.root, __version__, {"stamp": stamp, "index": index}, "index")
+        fsio.save_stamped(scan.root, __version__, "index", stamp, index, index.warnings)
     return index
 
 
@@ -695,7 +689,7 @@ def _index_with_notes(
     From the cache, the scan's records hold parses only: extraction's facts are in the index.
     """
     if use_cache:
-        discovery = discover_vault(path, ignore)
+        discovery = fsio.discover_vault(path, ignore)
         index = scan_vault(path, ignore=ignore, progress=progress, discovery=discovery)  # refreshes the cache first
         return read_vault(path, ignore=ignore, discovery=discovery, facts=False), index
     scan = read_vault(path, use_cache=False, ignore=ignore, progress=progress)

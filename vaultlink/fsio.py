@@ -27,7 +27,7 @@ from vaultlink.model import Issue, Note
 NOTE_SUFFIX = ".md"
 MAX_NOTE_BYTES = 4 * 1024 * 1024
 _BINARY_SNIFF = 8192
-CACHE_FORMAT = 3  # bump whenever anything pickled in the cache changes shape
+CACHE_FORMAT = 4  # bump whenever anything pickled in the cache changes shape
 # Warnings that say nothing lasting about the vault: a note unreadable for now (permissions, an
 # I/O error), one that vanished mid-scan, a cache not written. Fixing them need not change any
 # size or mtime, so a result holding one is not kept under the vault's stamp.
@@ -424,6 +424,21 @@ def load_cache(root: Path, version: str, kind: str = "scan") -> dict[str, Any]:
         return {}
     records = data.get("records")
     return records if isinstance(records, dict) else {}
+
+
+def load_stamped(root: Path, version: str, kind: str, stamp: str, of_type: type) -> Any | None:
+    """What :func:`save_stamped` kept as ``kind`` for this vault, if the vault's stamp is still
+    ``stamp`` (nothing a scan depends on changed) and it is an ``of_type``; else None."""
+    kept = load_cache(root, version, kind)
+    value = kept.get("value")
+    return value if kept.get("stamp") == stamp and isinstance(value, of_type) else None
+
+
+def save_stamped(root: Path, version: str, kind: str, stamp: str, value: Any, warnings: Iterable[Issue]) -> None:
+    """Keep ``value`` as ``kind`` under the vault's ``stamp``, unless a warning of the result is a
+    passing one (:data:`PASSING_WARNINGS`): fixing that need not change the stamp."""
+    if not any(w.kind in PASSING_WARNINGS for w in warnings):
+        save_cache(root, version, {"stamp": stamp, "value": value}, kind)
 
 
 def save_cache(root: Path, version: str, records: dict[str, Any], kind: str = "scan") -> Issue | None:

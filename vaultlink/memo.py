@@ -25,15 +25,14 @@ def scan_summary(
     """The human summary of ``vaultlink scan``: the kept one when the vault is unchanged."""
     discovery = fsio.discover_vault(path, ignore)
     stamp = fsio.vault_stamp(discovery, ignore, fsio.MAX_NOTE_BYTES) if use_cache else ""
-    if use_cache:
-        kept = fsio.load_cache(discovery.root, __version__, "summary")
-        if kept.get("stamp") == stamp and isinstance(kept.get("text"), str):
-            return kept["text"]
+    kept = fsio.load_stamped(discovery.root, __version__, "summary", stamp, str) if use_cache else None
+    if kept is not None:
+        return kept  # type: ignore[no-any-return]
     from vaultlink import api
     from vaultlink.document import summarize
 
     index = api.scan_vault(path, use_cache=use_cache, ignore=ignore, progress=progress, discovery=discovery)
     text = summarize(index)
-    if use_cache and not any(w.kind in fsio.PASSING_WARNINGS for w in index.warnings):
-        fsio.save_cache(discovery.root, __version__, {"stamp": stamp, "text": text}, "summary")
+    if use_cache:
+        fsio.save_stamped(discovery.root, __version__, "summary", stamp, text, index.warnings)
     return text
