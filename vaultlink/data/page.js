@@ -465,13 +465,17 @@
     return ul;
   }
 
-  function showPanel(i) {
-    var row = ROWS[i];
-    var style = NODE_STYLE[row[1]];
+  // The panel emptied, with the coloured label of what it now shows (a node's or an edge's kind).
+  function startPanel(style) {
     panel.replaceChildren();
     var kind = el("span", "kind", style.label);
     kind.style.background = style.color;
     panel.appendChild(kind);
+  }
+
+  function showPanel(i) {
+    var row = ROWS[i];
+    startPanel(NODE_STYLE[row[1]]);
     panel.appendChild(el("h2", "name", row[2]));
     if (row[7]) panel.appendChild(el("p", "muted", row[7]));
     if (row[8].length) panel.appendChild(el("p", "muted", "Also: " + row[8].join(", ")));
@@ -498,10 +502,7 @@
   function showEdgePanel(j) {
     var row = EROWS[j];
     var style = EDGE_STYLE[row[2]];
-    panel.replaceChildren();
-    var kind = el("span", "kind", style.label);
-    kind.style.background = style.color;
-    panel.appendChild(kind);
+    startPanel(style);
     var h = el("h2", "name");
     h.appendChild(jump(row[0]));
     h.appendChild(document.createTextNode(style.directed ? " \u2192 " : " \u2014 "));
