@@ -288,7 +288,7 @@ _CUE_WORDS = (  # words of the company cues, and some that are not
     "at", "for", "with", "in", "ex-", "ex", "former", "formerly", "was", "worked", "years", "left",
     "joined", "now", "currently", "works", "is", "she's", "he", "founded", "a", "startup", "called",
     "named", "engineer", "VP", "PM", "@", "vs.", "versus", "culture", "of", "the", "left", "Top",
-    "runs", "leads", "the", "Amazon", "Meta,", "and", "(", ")", ".", "\n"
+    "runs", "leads", "the", "Amazon", "Meta,", "and", "(", ")", ".", "\n", "vs", "Inc.", "co."
 )
 
 
@@ -296,7 +296,8 @@ _CUE_WORDS = (  # words of the company cues, and some that are not
 @given(st.lists(st.sampled_from(_CUE_WORDS), max_size=30), st.sampled_from(["", " ", "  ", "\t"]))
 def test_company_cue_search_tries_only_where_a_cue_can_start(words: list[str], gap: str) -> None:
     """The shortcut in context._company_before finds what searching every position would: a
-    new cue pattern that starts with something other than a word or '@' breaks this."""
+    new cue pattern that starts with something other than a word or '@', or that may hold a
+    line break or a '.' other than the one of "vs.", breaks this."""
     from vaultlink.extract import context
 
     masked = gap.join(words) + " Stripe"

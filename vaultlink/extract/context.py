@@ -120,9 +120,10 @@ CHANNELS = frozenset(
      "discord", "skype", "facetime", "twitter", "x", "calendly", "lunchclub", "meetup", "email", "phone")
 )
 # Where a _COMPANY_BEFORE match can begin: each alternative starts with \b and a letter, or with
-# "@". Trying only those positions finds the leftmost match search() would, without running
-# every alternative at every character of the window.
-_COMPANY_BEFORE_STARTS = re.compile(r"\b(?=\w)|@")
+# "@". With that guard in front, a search runs the alternatives only at those positions and
+# finds the leftmost match a plain search would.
+_COMPANY_BEFORE_AT = re.compile(rf"(?:\b(?=\w)|(?=@))(?:{_COMPANY_BEFORE.pattern})", re.X | re.M)
+_BLANKS = re.compile(r"[ \t]*")
 _PERSON_START = re.compile(PERSON)
 
 
@@ -229,13 +230,18 @@ def _told_in_past(masked: str, start: int) -> bool:
 
 
 def _company_before(masked: str, start: int) -> re.Match[str] | None:
-    """``_COMPANY_BEFORE.search`` over the window before ``start``, trying only the positions
-    where one of its alternatives can begin (see ``_COMPANY_BEFORE_STARTS``)."""
-    for candidate in _COMPANY_BEFORE_STARTS.finditer(masked, max(0, start - _WINDOW), start):
-        before = _COMPANY_BEFORE.match(masked, candidate.start(), start)
-        if before is not None:
-            return before
-    return None
+    """``_COMPANY_BEFORE.search`` over the window before ``start``.
+
+    No cue spans a line break, and the only '.' a cue holds is that of "vs." at its very end, so
+    the search starts after the last of either before ``start`` (after the one before, when the
+    last dot is followed by nothing but blanks).
+    """
+    low = max(0, start - _WINDOW)
+    low = max(low, masked.rfind("\n", low, start) + 1)
+    dot = masked.rfind(".", low, start)
+    if dot >= 0 and _BLANKS.fullmatch(masked, dot + 1, start):
+        dot = masked.rfind(".", low, dot)  # "vs. Meta": a cue may end in that dot
+    return _COMPANY_BEFORE_AT.search(masked, dot + 1 if dot >= 0 else low, start)
 
 
 def _last_word(masked: str, start: int) -> str:
