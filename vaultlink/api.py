@@ -37,6 +37,7 @@ from vaultlink.extract import (
     hub_folders_of,
     make_context,
 )
+from vaultlink.extract.lexicon import word_view
 from vaultlink.layout import layout_graph
 from vaultlink.markdown import parse_note, prose_mask
 from vaultlink.model import (
@@ -370,21 +371,29 @@ def extract_scan(scan: Scan) -> ExtractContext:
             text = scan.texts[record.path] = note.text
         return text
 
-    def mask_of(record: NoteRecord, text: str) -> str:
-        return prose_mask(text, record.parsed.protected)
+    # Both phases read a note through its prose mask and the word view of that mask: phase one
+    # hands them on to phase two (through the pool's results when it ran in one) rather than
+    # have them built twice.
+    views: dict[str, tuple[str, str]] = {}
+
+    def view_of(record: NoteRecord, text: str) -> tuple[str, str]:
+        masked = prose_mask(text, record.parsed.protected)
+        return masked, word_view(masked)
 
     dirty = scan.cache_stale
     stale = [i for i, r in enumerate(scan.records) if r.facts is None or r.facts_key != ctx.key]
     dirty = dirty or bool(stale)
     stale = [i for i in stale if text_of(scan.records[i]) is not None]  # reads, in order, what the cache served
 
-    def extract(index: int) -> NoteFacts:
+    def extract(index: int) -> tuple[NoteFacts, tuple[str, str]]:
         record = scan.records[stale[index]]
         text = scan.texts[record.path]
-        return extract_note(record.parsed, text, ctx, mask_of(record, text))
+        masked, view = view_of(record, text)
+        return extract_note(record.parsed, text, ctx, masked, view), (masked, view)
 
-    for index, facts in zip(stale, _map_notes(extract, len(stale))):
+    for index, (facts, mask_view) in zip(stale, _map_notes(extract, len(stale))):
         scan.records[index] = replace(scan.records[index], facts=facts, facts_key=ctx.key, matches_key="")
+        views[scan.records[index].path] = mask_view
     ready = [r for r in scan.records if r.facts is not None]
     registry = build_registry([NoteInput(r.parsed, r.facts) for r in ready], ctx)  # type: ignore[arg-type]
     digest = registry.digest()
@@ -395,12 +404,14 @@ def extract_scan(scan: Scan) -> ExtractContext:
 
     def match(index: int) -> tuple[Found, ...]:
         record = scan.records[unmatched[index]]
-        text = scan.texts[record.path]
+        mask_view = views.get(record.path)
+        masked, view = mask_view if mask_view is not None else view_of(record, scan.texts[record.path])
         assert matcher is not None, "built above whenever a note is left to match"
-        return match_vault_names(record.parsed, mask_of(record, text), matcher)
+        return match_vault_names(record.parsed, masked, matcher, view)
 
     for index, matches in zip(unmatched, _map_notes(match, len(unmatched))):
         scan.records[index] = replace(scan.records[index], matches=matches, matches_key=digest)
+    views.clear()
     scan.registry = registry
     scan.context = ctx
     scan.texts.clear()  # every phase that needs the text is done: let a big vault's text go

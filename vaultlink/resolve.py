@@ -202,12 +202,17 @@ def build_matcher(reg: Registry, ctx: ExtractContext) -> ahocorasick.Automaton:
     return build_word_automaton(table)  # type: ignore[arg-type]
 
 
-def match_vault_names(parsed: ParsedNote, masked: str, matcher: ahocorasick.Automaton) -> tuple[Found, ...]:
-    """Phase two: every confirmed name of the vault where this note writes it, capitalised."""
+def match_vault_names(
+    parsed: ParsedNote, masked: str, matcher: ahocorasick.Automaton, view: str | None = None
+) -> tuple[Found, ...]:
+    """Phase two: every confirmed name of the vault where this note writes it, capitalised.
+
+    ``view`` is :func:`word_view` of ``masked`` when the caller already has it.
+    """
     if not len(matcher):
         return ()
     out = []
-    for start, end, (key, (kind, canonical)) in iter_words(matcher, word_view(masked)):
+    for start, end, (key, (kind, canonical)) in iter_words(matcher, view if view is not None else word_view(masked)):
         if not masked[start : start + 1].isupper() or (start > 0 and masked[start - 1] == "-"):
             continue  # lowercase, or the tail of a hyphenated name ("Jean-Pierre")
         if canonical.isupper() and key == fold(canonical) and not masked[start:end].isupper():

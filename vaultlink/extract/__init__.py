@@ -194,8 +194,11 @@ def hub_folders_of(config: Mapping[str, Any] | None) -> dict[str, EntityType]:
     return folders
 
 
-def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str | None = None) -> NoteFacts:
-    """What one note says. ``masked`` is its prose mask, computed when not given."""
+def extract_note(
+    parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str | None = None, view: str | None = None
+) -> NoteFacts:
+    """What one note says. ``masked`` is its prose mask and ``view`` the :func:`word_view` of
+    that mask, each computed when not given."""
     if masked is None:
         masked = prose_mask(text, parsed.protected)
     lexicon = ctx.lexicon
@@ -281,7 +284,8 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
 
     context_spans = {(hit.start, hit.end) for hit in company_hits}
     context_starts = {hit.start for hit in company_hits}
-    view = word_view(masked)
+    if view is None:
+        view = word_view(masked)
     for start, stop, (surface, company) in iter_words(lexicon.company_automaton, view):
         end = stop - 1
         if stop < len(masked) and masked[stop] == "-" and masked[stop + 1 : stop + 2].isalpha():
