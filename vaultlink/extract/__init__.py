@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from vaultlink.extract import context
@@ -410,7 +410,7 @@ def extract_note(
     if hub is not None and hub.type is EntityType.TOPIC:
         supported.add(topics[0].topic)  # a topic's own hub note is about it, however it is written
     topics = [t for t in topics if t.topic in supported]
-    advice = [replace(a, topics=tuple(t for t in a.topics if t in supported)) for a in advice]
+    advice = [AdviceFacts(a.draft, tuple(t for t in a.topics if t in supported)) for a in advice]
 
     if hub is not None and hub.type is EntityType.COMPANY:
         for link in parsed.links:
@@ -435,12 +435,14 @@ def _first_name_mentions(
     """"Stefan" where this note also names Stefan Mai (or has him as its participant)."""
     full = {f.name for f in found if f.type is EntityType.PERSON and " " in f.name} | {p for p in participants if " " in p}
     firsts = {name.split()[0] for name in full}
+    if not firsts:
+        return []
     taken = {(f.start, f.end) for f in found if f.start >= 0}
     out = []
     for run in runs:
-        first = run.text.split()[0]
-        first = first[:-2] if first.endswith(("'s", "’s")) else first
-        if first not in firsts or (run.text != first and run.text.split()[0] == first and len(run.text.split()) > 1):
+        words = run.text.split()
+        first = words[0][:-2] if words[0].endswith(("'s", "’s")) else words[0]
+        if first not in firsts or (run.text != first and words[0] == first and len(words) > 1):
             continue
         if fold(first) in ctx.lexicon.stopwords and fold(first) not in ctx.lexicon.first_names:
             continue
@@ -576,10 +578,11 @@ def _supported_topics(
     recall barely moves.
     """
     evidence: dict[str, dict[str, int]] = {}
+    asked_spans = set(questions)  # the answers to one question repeat its span
     for position, surface, entries in cues:
         if position < start:
             continue
-        asked = any(lo <= position < hi for lo, hi in questions)
+        asked = any(lo <= position < hi for lo, hi in asked_spans)
         for topic_id, strong in entries:
             seen = evidence.setdefault(topic_id, {})
             weight = (2 if strong else 1) + (1 if asked else 0)

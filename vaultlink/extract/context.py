@@ -246,13 +246,13 @@ def _company_before(masked: str, start: int) -> re.Match[str] | None:
 
 def _last_word(masked: str, start: int) -> str:
     """The word just before ``start`` (lowercase, a trailing comma dropped); "ex-" when glued on."""
-    if start >= 3 and masked[start - 3 : start].lower() == "ex-":
-        return "ex-"
-    chunk = masked[max(0, start - 24) : start]
-    if chunk.endswith("@"):
-        return "@"
-    words = chunk.split()
-    return words[-1].rstrip(",").lower() if words and chunk[-1:] in " \t(" else ""
+    glued = masked[start - 1 : start] if start else ""
+    if glued not in (" ", "\t", "("):
+        if glued == "-" and start >= 3 and masked[start - 3 : start].lower() == "ex-":
+            return "ex-"
+        return "@" if glued == "@" else ""
+    words = masked[max(0, start - 24) : start].split()
+    return words[-1].rstrip(",").lower() if words else ""
 
 
 def find_context(masked: str) -> tuple[list[Run], list[Hit], list[Hit]]:
