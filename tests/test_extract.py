@@ -307,3 +307,18 @@ def test_company_cue_search_tries_only_where_a_cue_can_start(words: list[str], g
         found = context._company_before(masked, end)
         got = (found.span(), found.lastgroup) if found else None
         assert got == ((expected.span(), expected.lastgroup) if expected else None), (masked, end)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FFFF, exclude_categories=("Cs",)), max_size=40), st.booleans())
+def test_word_view_blanks_what_is_not_a_word_character(text: str, ascii_only: bool) -> None:
+    """Gazetteer, topic and vault-name matching find whole words in the word view: every
+    character but letters, digits and '_' becomes a space, at the same offset, whichever way
+    (the ASCII shortcut or the substitution) the view was made."""
+    import re
+
+    from vaultlink.extract.lexicon import lower, word_view
+
+    if ascii_only:
+        text = "".join(ch for ch in text if ch.isascii()) + "".join(chr(c) for c in range(128))
+    assert word_view(text) == re.sub(r"\W", " ", lower(text))

@@ -42,6 +42,8 @@ class Lexicon:
     stopwords: frozenset[str]  # folded
     first_names: frozenset[str]  # folded
     company_automaton: ahocorasick.Automaton = field(repr=False, default=None)  # type: ignore[assignment]
+    # names.is_person_name's answers: a vault writes the same few thousand names over and over
+    person_names: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _read(name: str) -> str:
@@ -132,10 +134,17 @@ def lower(text: str) -> str:
     return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
 
 
+# What _NON_WORD.sub(" ", ...) does to ASCII, as a bytes.translate table (\w in ASCII is [A-Za-z0-9_]).
+_ASCII_WORD_VIEW = bytes(c if chr(c).isalnum() or chr(c) in "_ " else ord(" ") for c in range(128)) + bytes(128)
+
+
 def word_view(text: str) -> str:
     """``text`` lowercased with every character that is not a letter or digit made a space,
     same length. Matching `` name `` in it finds whole words only, in one C-speed pass."""
-    return _NON_WORD.sub(" ", lower(text))
+    low = lower(text)
+    if low.isascii():  # most notes: a bytes translation costs a third of the substitution
+        return low.encode("ascii").translate(_ASCII_WORD_VIEW).decode("ascii")
+    return _NON_WORD.sub(" ", low)
 
 
 @lru_cache(maxsize=1 << 16)

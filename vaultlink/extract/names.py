@@ -46,10 +46,15 @@ def is_stopword(name: str, lexicon: Lexicon) -> bool:
 
 def is_person_name(name: str, lexicon: Lexicon, require_full: bool = False) -> bool:
     """Whether ``name`` can be a person's name: capitalised words, none a stopword or company."""
+    known = lexicon.person_names.get(name)
+    if known is None:
+        known = lexicon.person_names[name] = _is_person_name(name, lexicon)
+    return known and (not require_full or len(name.split()) >= 2)
+
+
+def _is_person_name(name: str, lexicon: Lexicon) -> bool:
     words = name.split()
     if not words or len(words) > 4:
-        return False
-    if require_full and len(words) < 2:
         return False
     if is_stopword(name, lexicon) or fold(name) in lexicon.companies:
         return False
