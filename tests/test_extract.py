@@ -322,3 +322,20 @@ def test_word_view_blanks_what_is_not_a_word_character(text: str, ascii_only: bo
     if ascii_only:
         text = "".join(ch for ch in text if ch.isascii()) + "".join(chr(c) for c in range(128))
     assert word_view(text) == re.sub(r"\W", " ", lower(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["word", "Word", " ", " " * 45, "\n", "\n\n", ".", ". ", "?", "!", "\t", "x" * 60]), max_size=40))
+def test_topic_evidence_sentence_is_that_of_a_scan_of_the_whole_window(parts: list[str]) -> None:
+    """_sentence_at reads the last 100 characters first; the sentence it cuts is the one that
+    scanning all 400 characters before the cue would give."""
+    from vaultlink.extract import topics
+
+    text = "".join(parts)
+    for position in range(len(text) + 1):
+        start = 0
+        for match in topics._SENTENCE_END.finditer(text, max(0, position - 400), position):
+            start = match.end()
+        end_match = topics._SENTENCE_END.search(text, position)
+        end = end_match.start() if end_match else len(text)
+        assert topics._sentence_at(text, position) == (" ".join(text[start:end].split()), start), (text, position)

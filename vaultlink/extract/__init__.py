@@ -546,9 +546,18 @@ def _subject_before(
     sentence; a pronoun or no subject means the last person named before, or the participant;
     "I" or "we" means the author, whose employers are not tracked."""
     window = max(0, position - 400)  # a sentence is looked at no further back than this
-    sentence_start = window
-    for match in _SENTENCE_BREAK.finditer(masked, window, position):
-        sentence_start = match.end()
+    # The last 100 characters are read first: a break holds no letter, so when that look starts
+    # right after one, no break straddles it and the last break found there is the last of all.
+    near = max(window, position - 100)
+    while near > window and not masked[near - 1].isalpha():
+        near -= 1
+    sentence_start = -1
+    for low in (near, window) if near > window else (window,):
+        for match in _SENTENCE_BREAK.finditer(masked, low, position):
+            sentence_start = match.end()
+        if sentence_start >= 0:
+            break
+    sentence_start = max(sentence_start, window)
     index = bisect.bisect_left(people_starts, position)
     last = next((p for p in reversed(people[max(0, index - 50) : index]) if p.end <= position), None)
     if last is not None and last.start >= sentence_start:

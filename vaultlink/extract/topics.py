@@ -128,9 +128,19 @@ def topic_from_note(name: str, aliases: tuple[str, ...], taxonomy: dict[str, Top
 
 
 def _sentence_at(text: str, position: int) -> tuple[str, int]:
+    window = max(0, position - 400)
+    # Most sentences are short: the last 100 characters are read first. A sentence end is
+    # whitespace only, so when the look starts right after a character that is not, no end
+    # straddles it and the last end found there is the last of the whole window.
+    near = max(window, position - 100)
+    while near > window and text[near - 1].isspace():
+        near -= 1
     start = 0
-    for match in _SENTENCE_END.finditer(text, max(0, position - 400), position):
-        start = match.end()
+    for low in (near, window) if near > window else (window,):
+        for match in _SENTENCE_END.finditer(text, low, position):
+            start = match.end()
+        if start:
+            break
     end_match = _SENTENCE_END.search(text, position)
     end = end_match.start() if end_match else len(text)
     return " ".join(text[start:end].split()), start
