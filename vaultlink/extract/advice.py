@@ -153,7 +153,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
     ]
 
 
-_PUNCTUATION = ",.;:!?)"  # marks that take no space before them
+_SPACED_PUNCTUATION = tuple((" " + mark, mark) for mark in ",.;:!?)")  # marks that take no space before them
 
 
 def _tidy(text: str) -> str:
@@ -162,9 +162,9 @@ def _tidy(text: str) -> str:
     text = " ".join(text.split())
     # After the join every gap is one space, so removing " ," and the like one mark at a time
     # is what re.sub(r"\s+([,.;:!?)])", r"\1", text) does, at str.replace speed.
-    for mark in _PUNCTUATION:
-        if " " + mark in text:
-            text = text.replace(" " + mark, mark)
+    for spaced, mark in _SPACED_PUNCTUATION:
+        if spaced in text:
+            text = text.replace(spaced, mark)
     return text
 
 

@@ -40,6 +40,7 @@ class TopicMatcher:
         self._automaton: ahocorasick.Automaton = build_word_automaton(entries_of)  # type: ignore[arg-type]
         self._last_cues: object = None
         self._last_positions: list[int] = []
+        self._last_decided: dict[tuple[tuple[tuple[int, int], ...], bool], list[tuple[str, int]]] = {}
         self.key = "|".join(sorted(f"{t.id}:{t.name}:{','.join(t.strong)}:{','.join(t.weak)}:{','.join(t.aliases)}" for t in topics))
 
     def scan(self, text: str, view: str | None = None) -> list[tuple[int, str, tuple[tuple[str, bool], ...]]]:
@@ -57,6 +58,7 @@ class TopicMatcher:
     def _positions(self, cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]]) -> list[int]:
         if self._last_cues is not cues:
             self._last_cues, self._last_positions = cues, [cue[0] for cue in cues]
+            self._last_decided = {}
         return self._last_positions
 
     def find(self, text: str, strict: bool = False) -> list[TopicHit]:
@@ -94,10 +96,14 @@ class TopicMatcher:
     def _decide(
         self, cues: list[tuple[int, str, tuple[tuple[str, bool], ...]]], spans: list[tuple[int, int]], strict: bool
     ) -> list[tuple[str, int]]:
+        positions = self._positions(cues)
+        key = (tuple(spans), strict)
+        known = self._last_decided.get(key)
+        if known is not None:  # an advice unit's spans are asked about twice: its topics, then its hits
+            return known
         strong: dict[str, int] = {}
         strong_surfaces: dict[str, set[str]] = {}
         weak: dict[str, dict[str, int]] = {}
-        positions = self._positions(cues)
         for lo, hi in spans:
             for index in range(bisect.bisect_left(positions, lo), bisect.bisect_left(positions, hi)):
                 start, surface, entries = cues[index]
@@ -115,7 +121,8 @@ class TopicMatcher:
         for topic_id, found_cues in weak.items():
             if topic_id not in found and len(found_cues) >= 2:
                 found[topic_id] = min(found_cues.values())
-        return sorted(found.items(), key=lambda item: item[1])
+        decided = self._last_decided[key] = sorted(found.items(), key=lambda item: item[1])
+        return decided
 
 
 def topic_from_note(name: str, aliases: tuple[str, ...], taxonomy: dict[str, Topic]) -> Topic:
