@@ -256,6 +256,7 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
         return eid
 
     topic_eids: dict[str, str] = {}
+    company_ids: dict[str, str] = {}  # name as written -> entity id: what company() answers does not depend on the note
 
     def topic_entity(topic_id: str) -> str:
         eid = topic_eids.get(topic_id)
@@ -318,7 +319,12 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
             return None
 
         def company(name: str) -> str:
-            return entity_id(EntityType.COMPANY, reg.companies.get(fold(name), _canonical_company(name, ctx)))
+            eid = company_ids.get(name)
+            if eid is None:  # the same few hundred names, tens of thousands of times
+                eid = company_ids[name] = entity_id(
+                    EntityType.COMPANY, reg.companies.get(fold(name), _canonical_company(name, ctx))
+                )
+            return eid
 
         ids_here: dict[str, str] = {}
         chat_people: list[str] = []
