@@ -51,6 +51,12 @@ HUB_TYPES = {
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|my|My|our|Our)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their)\b")
 _IN_BEFORE = re.compile(r"\bin[ \t]+\Z")
+# After a name on a company hub's list: its role there ("— data scientist", "(CEO)").
+_HUB_ROLE_TAIL = re.compile(rf"(?:\]\])?[ \t]*(?:[—–-]{{1,2}}|\(|,)[^\n]{{0,60}}?\b{context.ROLE}\b")
+# "Leila: When I was at Twilio…": in a transcript line, "I" is the speaker.
+_SPEAKER = re.compile(r"[ \t]*(?:[-*+•][ \t]+)?(?:\*\*)?(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,2})(?:\*\*)?[ \t]*:")
+# "Met Noor Khan and Lucas Moreau, the two co-founders of Tidepool": every one of them.
+_PLURAL_ROLE = re.compile(r"\b(?:co-?)?founders[ \t]+of[ \t]+\Z")
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n[ \t]*\n|\n[ \t]*(?:[-*+•]|\d+\.)[ \t]")
 _PERSON_RE = re.compile(PERSON)
 
@@ -282,6 +288,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     context_spans = {(hit.start, hit.end) for hit in company_hits}
     context_starts = {hit.start for hit in company_hits}
     view = word_view(masked)
+    gazetteer_starts: set[int] = set()
     for start, stop, (surface, company) in iter_words(lexicon.company_automaton, view):
         end = stop - 1
         if stop < len(masked) and masked[stop] == "-" and masked[stop + 1 : stop + 2].isalpha():
@@ -293,18 +300,19 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         if next_word(view, stop) in _PRODUCT_WORDS:
             continue  # "Google Sheets", "google docs", "MIT license": a product, not the company
         found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
+        gazetteer_starts.add(start)
         if start not in context_starts:
             label = context.company_label(masked, start, end + 1, None, None)
             if label is not None:
                 company_hits.append(context.Hit(written, start, end + 1, label))
                 context_starts.add(start)
     for hit in company_hits:
-        if hit.label in ("at", "mention", "direct", "known") and fold(clean_name(hit.name)) not in ctx.hubs:
+        if hit.label in ("at", "mention", "direct", "known", "known_past") and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # an unknown name needs a relation context ("worked at", "ex-", "joined")
         if _IN_BEFORE.search(masked, max(0, hit.start - 8), hit.start) and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # "a year in Lyon": after "in", an unknown name is a place more often than an employer
-        if (hit.start, hit.end) in context_spans and fold(clean_name(hit.name)) in lexicon.companies:
-            continue  # the gazetteer pass above already has it
+        if hit.start in gazetteer_starts:
+            continue  # the gazetteer pass above has it, and knows where it ends ("ex-Spotify PM")
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
 
     person_names = {fold(f.name) for f in found if f.type is EntityType.PERSON and f.strength not in ("weak", "medium", "name")}
@@ -321,9 +329,10 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     found.extend(_first_name_mentions(runs, found, participants, starts, ctx))
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
     people_starts = [p.start for p in people]
+    known_names = {fold(p.name): p.name for p in found if p.type is EntityType.PERSON}
     companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
     for hit in company_hits:
-        if hit.label not in ("current", "past", "direct", "known"):
+        if hit.label not in ("current", "past", "direct", "known", "known_past"):
             continue
         company = companies_at.get(hit.start)
         if company is None:
@@ -335,11 +344,19 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
                 continue
             if gap.group("paren") is not None and not _employer_in_parentheses(masked, hit, company, lexicon):
                 continue
-        subject = _subject_before(masked, hit.start, people, people_starts, subject_default)
+        relation = RelationType.WORKED_AT if hit.label in ("past", "known_past") else RelationType.WORKS_AT
+        line = line_of(starts, hit.start)
+        if _PLURAL_ROLE.search(masked, max(0, hit.start - 30), hit.start):
+            together = _people_in_sentence(masked, hit.start, people, people_starts)
+            if len(together) > 1:
+                claims.extend(Claim(relation, name, company, line) for name in together)
+                continue
+        subject = _subject_before(
+            masked, hit.start, people, people_starts, subject_default, _line_speaker(masked, hit.start, known_names)
+        )
         if subject is None:
             continue
-        relation = RelationType.WORKED_AT if hit.label == "past" else RelationType.WORKS_AT
-        claims.append(Claim(relation, subject, company, line_of(starts, hit.start)))
+        claims.append(Claim(relation, subject, company, line))
 
     for match in context.find_introductions(masked):
         groups = match.re.groupindex
@@ -413,6 +430,16 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             target_hub = ctx.hubs.get(fold(link.target.rpartition("/")[2].removesuffix(".md")))
             if target_hub is not None and target_hub.type is EntityType.PERSON and _is_list_item(text, link.start):
                 claims.append(Claim(RelationType.WORKS_AT, target_hub.name, hub.name, link.line))
+        for person in found:
+            # "- Anneke de Vries — co-founder and CTO", "- [[Florian Hartmann]] — data scientist"
+            if (
+                person.type is EntityType.PERSON
+                and person.start >= 0
+                and person.strength != "first"
+                and _is_list_item(text, person.start)
+                and _HUB_ROLE_TAIL.match(masked, person.end)
+            ):
+                claims.append(Claim(RelationType.WORKS_AT, person.name, hub.name, person.line))
     is_chat = hub is None and bool(participants)
     return NoteFacts(
         hub=hub.type if hub else None,
@@ -533,8 +560,38 @@ def _employer_in_parentheses(masked: str, hit: context.Hit, company: str, lexico
     )
 
 
+def _line_speaker(masked: str, position: int, known: Mapping[str, str]) -> str | None:
+    """The person who speaks on the line holding ``position``, when it starts "Name:" and the
+    name is someone the note names; else None."""
+    line_start = masked.rfind("\n", 0, position) + 1
+    match = _SPEAKER.match(masked, line_start, position)
+    if match is None:
+        return None
+    said = fold(match.group("name"))
+    if said in known:
+        return known[said]
+    full = [name for key, name in known.items() if key.split()[0] == said]
+    return full[0] if len(set(full)) == 1 else None
+
+
+def _people_in_sentence(masked: str, position: int, people: list[Found], people_starts: list[int]) -> list[str]:
+    """Everyone named in the sentence before ``position``, in order, once each."""
+    window = max(0, position - 400)
+    sentence_start = window
+    for match in _SENTENCE_BREAK.finditer(masked, window, position):
+        sentence_start = match.end()
+    index = bisect.bisect_left(people_starts, position)
+    first = bisect.bisect_left(people_starts, sentence_start)
+    return list(dict.fromkeys(p.name for p in people[first:index] if p.end <= position and p.strength != "first"))
+
+
 def _subject_before(
-    masked: str, position: int, people: list[Found], people_starts: list[int], default: str | None
+    masked: str,
+    position: int,
+    people: list[Found],
+    people_starts: list[int],
+    default: str | None,
+    speaker: str | None = None,
 ) -> str | None:
     """Who a relation cue at ``position`` speaks of: the last person named earlier in the same
     sentence; a pronoun or no subject means the last person named before, or the participant;
@@ -549,7 +606,7 @@ def _subject_before(
         return last.name
     clause = masked[sentence_start:position]
     if _FIRST_PERSON.search(clause) and not _PRONOUN.search(clause):
-        return None
+        return speaker  # the author (whose employers are not tracked), or who speaks this line
     if _PRONOUN.search(clause) or not clause.strip() or default is None:
         if last is not None and position - last.end < 1500 and (default is None or _PRONOUN.search(clause)):
             return last.name

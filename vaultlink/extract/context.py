@@ -22,13 +22,16 @@ _LEADERS = frozenset(
     "he she they we i you it me him them us hi hello hey dear met ask asked email emailed ping thanked "
     "at for from with in on by to of".split()
 )
+# A title before "of" in a run is not part of the name: "CEO of Ledgerly", "Founder of Acme".
+_TITLES_OF = frozenset("CEO CTO COO CFO Founder Co-founder Cofounder Co-Founder Owner President".split())
 _WINDOW = 56
 
-_ROLE = (
+ROLE = _ROLE = (
     r"(?:engineer|engineering|developer|dev|manager|director|designer|scientist|researcher|analyst|PM|TPM|SWE|SDE|"
     r"EM|intern|lead|VP|head|founder|co-?founder|CEO|CTO|COO|CFO|recruiter|consultant|architect|partner|principal|"
     r"staff|senior|associate|advisor|adviser|investor|product|team|group|org|job|role|position|offer|hiring|"
-    r"professor|student|fellow|contractor|employee|executive|officer|specialist|coordinator|owner|programmer)"
+    r"professor|student|fellow|contractor|employee|executive|officer|specialist|coordinator|owner|programmer|"
+    r"assistant|teacher|tutor|instructor|lecturer|eng|(?<![\d \t][ \t])(?<!\d)(?:pm|tpm|swe|sde|em))"
 )
 _KIN = (
     r"(?:mentor|mentee|manager|boss|friend|colleague|co-?worker|teammate|cousin|advisor|adviser|professor|skip|lead|"
@@ -59,9 +62,17 @@ _PERSON_AFTER = re.compile(
           |lead|founder|co-?founder|CEO|CTO|engineer|manager|PM|recruiter|designer|partner)\b
         |[ \t]+(?:\((?!\d)|is[ \t]+(?:a|an|the|now|currently|ex-|at|on|in)\b|was[ \t]+(?:a|an|the|at|on)\b|works|worked
           |leads|led|runs|ran|manages|managed|joined|left|founded|co-?founded|moved|spent|has[ \t]+been|had[ \t]+been
-          |used[ \t]+to)\b)
+          |used[ \t]+to)\b
+        |[ \t]+[—–-]{1,2}[ \t]+(?=[^\n]{0,40}?\b"""
+    + _ROLE
+    + r"""\b))
     )""",
     re.X,
+)
+# Job titles alone (not "team" or "offer"): "a data scientist with Unilever" names her employer.
+_JOB = (
+    r"(?:engineer|developer|manager|director|designer|scientist|researcher|analyst|PM|recruiter|consultant|architect|"
+    r"founder|co-?founder|CEO|CTO|VP|intern|lead|partner|advisor|adviser)"
 )
 # What someone runs or leads at a company, as against a meetup or a marathon somewhere.
 _FUNCTION = (
@@ -71,22 +82,31 @@ _FUNCTION = (
 )
 _COMPANY_BEFORE = re.compile(
     rf"""(?:
-      (?P<past>\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?
+      (?P<current_been>\b(?:has|have)[ \t]+been[ \t]+(?:at|with)[ \t]+|(?<=['’])s[ \t]+been[ \t]+(?:at|with)[ \t]+)
+    | (?P<past>\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?
+        |\b(?:moved|went|switched|jumped|came)[ \t]+(?:over[ \t]+)?from[ \t]+
         |\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Pp]rior[ \t]+to[ \t]+that|[Oo]nce)[ \t]*,?[ \t]+(?:at|with)[ \t]+
         |\b(?:was|were|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|spent[ \t]+[^.\n]{{0,30}}?|worked|interned
-          |stint|years?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
+          |stint|years?|yrs?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
+        |\bworked[ \t]+(?:together[ \t]+|with[ \t]+(?:him|her|them|me|us)[ \t]+)(?:at|for|in)[ \t]+
         |\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
     | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
         |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
         |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
+        |\b(?:moved|went|switched|jumped)[ \t]+(?:over[ \t]+)?from[ \t]+[^.\n]{{1,40}}?[ \t]+(?:over[ \t]+)?to[ \t]+
         |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
+        |\b(?:founder|co-?founder|CEO|CTO|COO|CFO|owner|president)s?[ \t]+of[ \t]+
+        |\b(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|agency|consultancy|business)[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
-        |\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
+        |\b{_ROLE}s?\b[^.;\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
         |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_FUNCTION}\b
           [^.\n,]{{0,20}}?[ \t]+at[ \t]+
         |(?:^|(?<=[ \t(]))@[ \t]*)
-    | (?P<known>\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+)
+    | (?P<known>\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+
+        |\b{_JOB}s?[ \t]+with[ \t]+
+        |\b(?:now|currently)[ \t]*[,:]?[ \t]+)
+    | (?P<known_past>\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Ff]ormerly)[ \t]*[,:]?[ \t]+)
     | (?P<mention>\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+
           (?:at|in|of|between|from|with)[ \t]+
         |\b(?:vs\.?|versus)[ \t]+)
@@ -108,12 +128,17 @@ _PERSON_LAST_WORDS = frozenset(
 )
 _COMPANY_LAST_WORDS = frozenset(
     "at for with in across between ex ex- former formerly left quit leaving departed by of joined joining joins "
-    "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from".split()
+    "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from "
+    "previously formerly that previously: that: now currently now: currently:".split()
 )
+_PLACE_WORDS = frozenset(("in", "near", "around", "outside"))
 _SIDE = re.compile(r"\b(?:[Tt]he|[Tt]op|[Bb]ottom|[Uu]pper|[Ll]ower|[Ff]ar)\s+left\s+\Z")  # blanks: a masked link
 # Between a person and their company: "Sam from Stripe", "Sam @ Stripe", "Sam (Stripe)", "Sam (PM, Stripe)"
 # (not "Sam (2019, Google)": what comes before the comma has a letter).
-DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+|(?P<paren>[ \t]*\((?:(?=[^(),\n]*[^\W\d_])[^(),\n]{1,40},[ \t]*)?)")
+DIRECT_GAP = re.compile(
+    rf"[ \t]+(?:from|at|@)[ \t]+|(?P<paren>[ \t]*\((?:(?=[^(),\n]*[^\W\d_])[^(),\n]{{1,40}},[ \t]*)?)"
+    rf"|[ \t]+[—–-]{{1,2}}[ \t]+(?=[^,\n]*?\b{_ROLE}\b)[^(),.;\n]{{1,40}},[ \t]*"  # "Kofi Boateng — eng manager, Cloudflare"
+)
 # What a name in parentheses may also be: how you talked ("Anna Berg (Zoom)"), not where they work.
 CHANNELS = frozenset(
     ("zoom", "slack", "linkedin", "teams", "microsoft teams", "google meet", "meet", "whatsapp", "telegram", "signal",
@@ -155,6 +180,9 @@ def find_runs(masked: str) -> list[Run]:
         while words and words[0].casefold() in _LEADERS:
             start = masked.index(words[1], start + len(words[0])) if len(words) > 1 else match.end()
             words = words[1:]
+        if len(words) > 2 and words[1] == "of" and words[0] in _TITLES_OF:
+            start = masked.index(words[2], start + len(words[0]))  # "CEO of Ledgerly": the company
+            words = words[2:]
         if words:
             runs.append(Run(masked[start : match.end()], start, match.end()))
     return runs
@@ -179,6 +207,8 @@ def judge_person(masked: str, run: Run, last: str | None = None) -> Hit | None:
     after = _PERSON_AFTER.match(masked, end)
     if after is not None:
         label = "strong" if after.group("strong") else "medium" if after.group("medium") else "weak"
+        if label == "weak" and last in _PLACE_WORDS:
+            return None  # "an engineer in Milan (on the maps team)": after "in", a place
         return Hit(name, run.start, end, label)
     return None
 
@@ -204,6 +234,8 @@ def company_label(
         # "VP Engineering at Monzo": the role speaks of Monzo, though a capitalised run precedes it
         if before.lastgroup == "current" and _ROLE_AT.search(before.group(0)) and _told_in_past(masked, start):
             return "past"  # "Before that she was a recruiter at Booking.com"
+        if before.lastgroup == "current_been":  # "has been at Atlassian since 2019"; but "… and now runs his own"
+            return "past" if _CHANGE_AFTER.match(masked, end) else "current"
         return before.lastgroup
     if direct:
         return "direct"
@@ -212,8 +244,9 @@ def company_label(
     return None
 
 
+_CHANGE_AFTER = re.compile(r"[^.!?;\n]*?\b(?:now|until|till|before|then|left|but)\b")
 _CLAUSE_START = re.compile(r"[.!?;](?=\s)|\n")
-_PAST_MARKER = re.compile(r"\b(?:was|were|had[ \t]+been|used[ \t]+to|[Bb]efore[ \t]+that|[Pp]reviously|[Ff]ormerly|[Pp]rior[ \t]+to[ \t]+that|[Bb]ack[ \t]+then)\b")
+_PAST_MARKER = re.compile(r"\b(?:was|were|had[ \t]+been|used[ \t]+to|started|began|stayed|spent|did|ago|[Bb]efore[ \t]+that|[Pp]reviously|[Ff]ormerly|[Pp]rior[ \t]+to[ \t]+that|[Bb]ack[ \t]+then)\b")
 _NOW_MARKER = re.compile(r"\b(?:now|currently|today|still|is|are|works|working|joined|joins|leads|runs|heads)\b", re.I)
 _ROLE_AT = re.compile(rf"\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+\Z")
 
