@@ -158,6 +158,26 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Anna Berg said she's at Heathrow now, flying home.\n", set()),
         ("The call was fun and Anna Berg works at Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
         ("Anna Berg was so happy when she joined Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
+        ("- Anna Berg — eng manager, Datadog\n- Sam Lee - platform eng at Monzo\n",
+         {("Anna Berg", "works_at", "Datadog"), ("Sam Lee", "works_at", "Monzo")}),
+        ("Anna Berg is the CEO of Quillfeather, a tiny startup.\n", {("Anna Berg", "works_at", "Quillfeather")}),
+        ("Met Anna Berg and Sam Lee, the co-founders of Quillfeather.\n",
+         {("Anna Berg", "works_at", "Quillfeather"), ("Sam Lee", "works_at", "Quillfeather")}),
+        ("Anna Berg has been at Atlassian since 2019.\n", {("Anna Berg", "works_at", "Atlassian")}),
+        ("Anna Berg has been at Atlassian for years and now runs her own shop.\n", {("Anna Berg", "worked_at", "Atlassian")}),
+        ("Anna Berg moved from Google to Stripe in 2021.\n",
+         {("Anna Berg", "worked_at", "Google"), ("Anna Berg", "works_at", "Stripe")}),
+        ("Anna Berg: ex-Spotify PM, previously Shopify.\n", {("Anna Berg", "worked_at", "Spotify"), ("Anna Berg", "worked_at", "Shopify")}),
+        ("Anna Berg is a pm at atlassian, before that 2 yrs at canva.\n",
+         {("Anna Berg", "works_at", "Atlassian"), ("Anna Berg", "worked_at", "Canva")}),
+        ("Anna Berg works at Mercari; spent three years at Rakuten before that.\n",
+         {("Anna Berg", "works_at", "Mercari"), ("Anna Berg", "worked_at", "Rakuten")}),
+        ("Anna Berg: When I was at Twilio we hired slowly.\nMe: noted.\n", {("Anna Berg", "worked_at", "Twilio")}),
+        ("Anna Berg started as an analyst at Deloitte and is a director at Wise.\n",
+         {("Anna Berg", "worked_at", "Deloitte"), ("Anna Berg", "works_at", "Wise")}),
+        # ... and not these
+        ("We met at 3 pm at Google's office with Anna Berg.\n", set()),
+        ("Anna Berg is an engineer in Milan (on the maps team) and before that studied.\n", set()),
     ],
 )
 def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
@@ -165,6 +185,42 @@ def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expecte
     names = {e.id: e.name for e in index.entities}
     found = {(names[r.source], r.type.value, names[r.target]) for r in index.relations if r.type.value in ("works_at", "worked_at")}
     assert found == expected
+
+
+def test_a_company_hub_lists_who_works_there(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Companies/Quillfeather.md": "---\ntype: company\n---\n# Quillfeather\n\n## People\n"
+            "- [[Anna Berg]] — data scientist\n- Sam Lee — technical recruiter, met at a meetup\n"
+            "- Founded by [[Mia Storm]] (CEO)\n\nTom Weber said it is a fine place.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    assert found == {("Anna Berg", "Quillfeather"), ("Sam Lee", "Quillfeather"), ("Mia Storm", "Quillfeather")}
+
+
+@pytest.mark.parametrize(
+    ("title", "person"),
+    [
+        ("Q&A - Priya Raman (Flipkart)", "Priya Raman"),
+        ("Shun Kobayashi coffee chat", "Shun Kobayashi"),
+        ("Informational w Mei Lin (Grab)", "Mei Lin"),
+    ],
+)
+def test_chat_titles_name_the_participant(make_vault, title: str, person: str) -> None:  # type: ignore[no-untyped-def]
+    index = scan_vault(make_vault({f"Chats/{title}.md": "Notes from the chat.\n"}), use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    assert [names[p] for p in index.notes[0].participants] == [person]
+
+
+def test_a_title_company_alone_in_parentheses_is_where_they_work(make_vault) -> None:  # type: ignore[no-untyped-def]
+    index = scan_vault(make_vault({"Chats/Informational w Mei Lin (Grab).md": "Notes.\n",
+                                   "Chats/Call with Bo Chen (zoom).md": "Notes.\n"}), use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    assert found == {("Mei Lin", "Grab")}
 
 
 def test_a_capitals_name_is_still_found_by_its_long_alias(make_vault) -> None:  # type: ignore[no-untyped-def]
