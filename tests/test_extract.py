@@ -110,6 +110,46 @@ def test_an_ampersand_inside_a_company_name_does_not_split_it(make_vault) -> Non
     assert not companies & {"AT", "T", "At"}  # "At Netflix" is a preposition, not the acronym
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- went eng -> pm herself, so a good person to ask",
+        "- consulting → data science took her two years",
+        "How did you get from an analyst job to a data scientist title?",
+        "She made a move out of civil engineering into design.",
+        "## How do I get into ML engineering from backend work?",
+    ],
+)
+def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{line}\nThe switch took her about a year.\n"})
+    index = scan_vault(root, use_cache=False)
+    assert "topic:career-switch" in {e.id for e in index.entities}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "She moved from Google to Stripe last year, then from Stripe to Wise.",  # companies, not fields
+        "It took her four years to get from junior to senior.",  # a promotion
+    ],
+)
+def test_a_move_between_companies_or_levels_is_not_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{line}\n"})
+    index = scan_vault(root, use_cache=False)
+    assert "topic:career-switch" not in {e.id for e in index.entities}
+
+
+def test_a_team_that_is_hiring_is_not_advice_on_hiring(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Chats/Coffee chat with Ana Ruiz.md": "# Coffee chat with Ana Ruiz\n\n"
+            "Her team at Wise is hiring. She'll pass my CV to the recruiter and the hiring manager.\n"
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    assert "topic:hiring" not in {e.id for e in index.entities}
+
+
 def test_a_topic_named_once_in_passing_is_not_what_the_note_covers(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(
         {

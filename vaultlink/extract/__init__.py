@@ -637,7 +637,7 @@ def _supported_topics(
             seen = evidence.setdefault(topic_id, {})
             weight = (2 if strong else 1) + (1 if asked else 0)
             seen[surface] = max(seen.get(surface, 0), weight)
-    return {topic_id for topic_id, seen in evidence.items() if sum(seen.values()) >= TOPIC_EVIDENCE}
+    return {topic_id for topic_id, seen in evidence.items() if sum(seen.values()) >= TOPIC_EVIDENCE + (max(seen.values()) < 2)}
 
 
 def _paragraphs(masked: str, start: int) -> list[tuple[int, str]]:

@@ -17,6 +17,29 @@ from vaultlink.model import fold
 _SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*|(?<=\n))")
 
 
+# A change of field written as a path: "eng -> pm", "consulting → data science", "from an analyst
+# job to a data scientist title", "out of civil engineering into design", "into ML engineering
+# from backend work". Both ends must be fields or jobs, so "from Google to Stripe" (a move between
+# companies) and "from junior to senior" (a promotion) are not career switches.
+CAREER_SWITCH = "career-switch"
+_FIELD = (
+    r"(?:software(?:[ \t]+engineering)?|eng|engineering|engineer|swe|sde|dev|developer|coding|programming|frontend|backend|"
+    r"pm|product(?:[ \t]+management)?|product[ \t]+manager|design|designer|ux|ui|data[ \t]+science|data[ \t]+scientist|"
+    r"ds|data|analyst|analytics|ml|ai|ml[ \t]+engineering|consulting|consultant|teaching|teacher|academia|research|"
+    r"sales|marketing|finance|banking|law|lawyer|medicine|nursing|architecture|architect|journalism|support|qa|"
+    r"devops|ops|operations|recruiting|hr|accounting|civil[ \t]+engineering|mechanical[ \t]+engineering|tech)"
+)
+_ANY = r"(?:an?[ \t]+|the[ \t]+)?(?:[\w-]+[ \t]+){0,2}?"
+_ROLE_NOUN = r"(?:[ \t]+(?:job|role|work|title|position|track|side))?"
+_CAREER_PATH = re.compile(
+    rf"\b{_FIELD}[ \t]*(?:->|→|=>|⇒|-->)[ \t]*{_FIELD}\b"
+    rf"|\b(?:from|out[ \t]+of)[ \t]+{_ANY}{_FIELD}{_ROLE_NOUN}[ \t]+(?:to|into)[ \t]+{_ANY}{_FIELD}\b"
+    rf"|\binto[ \t]+{_ANY}{_FIELD}{_ROLE_NOUN}[ \t]+from[ \t]+{_ANY}{_FIELD}\b",
+    re.I,
+)
+_PATH_ENTRIES = ((CAREER_SWITCH, True),)
+
+
 @dataclass(frozen=True)
 class TopicHit:
     topic: str  # topic id, "career-switch"
@@ -33,7 +56,10 @@ class TopicMatcher:
         for topic in topics:
             for phrase in topic.weak:
                 table.setdefault(lower(phrase), []).append((topic.id, False))
-            for phrase in (*topic.strong, topic.name, *topic.aliases):
+            # a name listed among its own weak cues stays weak: "hiring" mostly says a company
+            # has openings (a job search), not how to hire
+            name = () if lower(topic.name) in {lower(phrase) for phrase in topic.weak} else (topic.name,)
+            for phrase in (*topic.strong, *name, *topic.aliases):
                 entries = table.setdefault(lower(phrase), [])
                 entries[:] = [e for e in entries if e[0] != topic.id] + [(topic.id, True)]
         entries_of = {phrase: tuple(entries) for phrase, entries in table.items()}  # scan() hands out tuples
@@ -51,6 +77,8 @@ class TopicMatcher:
             (start, surface, entries)
             for start, _end, (surface, entries) in iter_words(self._automaton, view if view is not None else word_view(text))
         ]
+        if CAREER_SWITCH in self.topics:
+            cues.extend((m.start(), m.group(0).lower(), _PATH_ENTRIES) for m in _CAREER_PATH.finditer(text))
         cues.sort(key=lambda cue: cue[0])
         return cues
 
