@@ -205,6 +205,8 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
          {("Anna Berg", "works_at", "Quillfeather"), ("Sam Lee", "works_at", "Quillfeather")}),
         ("Anna Berg has been at Atlassian since 2019.\n", {("Anna Berg", "works_at", "Atlassian")}),
         ("Anna Berg has been at Atlassian for years and now runs her own shop.\n", {("Anna Berg", "worked_at", "Atlassian")}),
+        ("Anna Berg has been at Amazon and Meta for ten years.\n",
+         {("Anna Berg", "worked_at", "Amazon"), ("Anna Berg", "worked_at", "Meta")}),
         ("Anna Berg moved from Google to Stripe in 2021.\n",
          {("Anna Berg", "worked_at", "Google"), ("Anna Berg", "works_at", "Stripe")}),
         ("Anna Berg: ex-Spotify PM, previously Shopify.\n", {("Anna Berg", "worked_at", "Spotify"), ("Anna Berg", "worked_at", "Shopify")}),

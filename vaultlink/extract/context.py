@@ -234,8 +234,10 @@ def company_label(
         # "VP Engineering at Monzo": the role speaks of Monzo, though a capitalised run precedes it
         if before.lastgroup == "current" and _ROLE_AT.search(before.group(0)) and _told_in_past(masked, start):
             return "past"  # "Before that she was a recruiter at Booking.com"
-        if before.lastgroup == "current_been":  # "has been at Atlassian since 2019"; but "… and now runs his own"
-            return "past" if _CHANGE_AFTER.match(masked, end) else "current"
+        if before.lastgroup == "current_been":
+            # "has been at Atlassian since 2019" is now; "has been at Amazon and Meta for ten
+            # years" sums up a career, and so does "… and now runs his own"
+            return "past" if _LIST_AFTER.match(masked, end) or _CHANGE_AFTER.match(masked, end) else "current"
         return before.lastgroup
     if direct:
         return "direct"
@@ -244,6 +246,7 @@ def company_label(
     return None
 
 
+_LIST_AFTER = re.compile(r"[ \t]*(?:,|&|/|[ \t]and[ \t])[ \t]*(?:\[\[)?[A-Z]")
 _CHANGE_AFTER = re.compile(r"[^.!?;\n]*?\b(?:now|until|till|before|then|left|but)\b")
 _CLAUSE_START = re.compile(r"[.!?;](?=\s)|\n")
 _PAST_MARKER = re.compile(r"\b(?:was|were|had[ \t]+been|used[ \t]+to|started|began|stayed|spent|did|ago|[Bb]efore[ \t]+that|[Pp]reviously|[Ff]ormerly|[Pp]rior[ \t]+to[ \t]+that|[Bb]ack[ \t]+then)\b")
