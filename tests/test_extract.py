@@ -229,6 +229,88 @@ def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expecte
     assert found == expected
 
 
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # someone who just started is where they started
+        ("Anna Berg recently started as a senior PM at Datadog.\n", {("Anna Berg", "works_at", "Datadog")}),
+        ("Anna Berg stayed on as a product manager at Spotify after the reorg.\n", {("Anna Berg", "works_at", "Spotify")}),
+        # a move between places, tools and schools is no employer
+        ("Anna Berg moved from Lagos to London in 2021.\n", set()),
+        ("Her team switched from Jira to Linear and it was painful.\n", set()),
+        ("They moved from AWS to GCP last quarter.\n", set()),
+        ("Anna Berg went from Stanford to Google straight out of school.\n", {("Anna Berg", "works_at", "Google")}),
+        ("Most of her referrals came from LinkedIn.\n", set()),
+        # a title of someone else, or of nobody
+        ("Anna Berg met the CEO of Stripe at a conference.\n", set()),
+        ("Anna Berg introduced me to Noor Khan and Lucas Moreau, the co-founders of Quillfeather.\n",
+         {("Noor Khan", "works_at", "Quillfeather"), ("Lucas Moreau", "works_at", "Quillfeather")}),
+        # a role noun is not a job held
+        ("Anna Berg says eng interviews at Google are brutal.\n", set()),
+        ("Tip from a recruiter at Amazon: keep the resume to one page.\n", set()),
+        # a company as the subject of its own clause
+        ("Anna Berg: right now Google is hiring a lot of new grads.\n", set()),
+        ("Previously, Stripe was known for a hard bug-bash interview.\n", set()),
+        ("She suggested 3\u202fpm at Blue Bottle.\n", set()),
+        # "has been at": now, unless the sentence says otherwise
+        ("Anna Berg has been with Stripe for 4 years, now leads the payments team.\n", {("Anna Berg", "works_at", "Stripe")}),
+        ("Anna Berg has been at Stripe and I think she's happy there.\n", {("Anna Berg", "works_at", "Stripe")}),
+        # dashes that say the job is not held
+        ("- Kofi Boateng — intern last summer, Microsoft\n- Ama Owusu — engineer, Google alum\n", set()),
+        # a line head is a speaker only in a transcript, and only for what they say of themselves
+        ("## Follow-ups\n- Anna Berg: owes me an intro. I left Google in March so timing is good.\n", set()),
+        ("Anna Berg: Great question. My husband works at Google, so I hear a lot.\nMe: ha.\n", set()),
+    ],
+)
+def test_shapes_that_name_no_employer_of_theirs(make_vault, note: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
+    index = scan_vault(make_vault({"Chats/Notes.md": note}), use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], r.type.value, names[r.target]) for r in index.relations if r.type.value in ("works_at", "worked_at")}
+    assert found == expected
+
+
+def test_a_company_hub_lists_who_works_there_not_who_left_or_who_is_elsewhere(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Companies/Quillfeather.md": "---\ntype: company\n---\n# Quillfeather\n\n"
+            "- Sam Patel — engineer, now at Stripe (left in 2023)\n- Lena Fischer (former CTO)\n"
+            "- Kenji Watanabe (hiring manager at Notion) said their loop is similar\n"
+            "- Brewtech — founded by Paul Klein, CEO\n- Ana Souza — data scientist\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    assert ("Ana Souza", "Quillfeather") in found
+    assert not {p for p, c in found if c == "Quillfeather"} & {"Sam Patel", "Lena Fischer", "Kenji Watanabe", "Paul Klein"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Journal/new hire lunch.md", "team offsite dinner.md", "Book Club drinks.md", "Chats/Design Review - coffee.md",
+     "Acme Corp - lunch.md", "# Holiday Plans - dinner reservations at 7"],
+)
+def test_titles_of_ordinary_notes_name_no_participant(make_vault, name: str) -> None:  # type: ignore[no-untyped-def]
+    files = {"Journal/plans.md": f"{name}\n\nReviewed the mocks.\n"} if name.startswith("#") else {name: "Reviewed the mocks.\n"}
+    index = scan_vault(make_vault(files), use_cache=False)
+    assert not index.notes[0].participants
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Our deploy flow is dev -> qa -> prod. She wants a new role on the platform team.",
+        "The handoff from design to engineering is where things break. Also the handoff from product to design.",
+        "She moved from engineer to senior engineer in two years; the transition was smooth.",
+        "We went from research to product in six months. Big transition.",
+    ],
+)
+def test_pipelines_handoffs_and_promotions_are_not_career_switches(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{line}\n"})
+    index = scan_vault(root, use_cache=False)
+    assert "topic:career-switch" not in {e.id for e in index.entities}
+
+
 def test_a_company_hub_lists_who_works_there(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(
         {
@@ -252,7 +334,8 @@ def test_a_company_hub_lists_who_works_there(make_vault) -> None:  # type: ignor
     ],
 )
 def test_chat_titles_name_the_participant(make_vault, title: str, person: str) -> None:  # type: ignore[no-untyped-def]
-    index = scan_vault(make_vault({f"Chats/{title}.md": "Notes from the chat.\n"}), use_cache=False)
+    # a name whose given name vaultlink does not know must come back in the body too
+    index = scan_vault(make_vault({f"Chats/{title}.md": f"Notes from the chat; {person} said a lot.\n"}), use_cache=False)
     names = {e.id: e.name for e in index.entities}
     assert [names[p] for p in index.notes[0].participants] == [person]
 

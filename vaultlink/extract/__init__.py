@@ -52,11 +52,34 @@ _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|my|My|our|Our)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their)\b")
 _IN_BEFORE = re.compile(r"\bin[ \t]+\Z")
 # After a name on a company hub's list: its role there ("— data scientist", "(CEO)").
+# Where a person's name must be for a company hub's list item to be about them
+_LIST_HEAD = re.compile(
+    r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+(?:(?:[Cc]o-?)?(?:[Ff]ounded|[Rr]un|[Ll]ed)[ \t]+by[ \t]+)?(?:\*\*|\[\[)?"
+)
+# ... and what says they are not, or no longer, there: "— now at Stripe", "(former CTO)"
+_HUB_ELSEWHERE = re.compile(
+    r"[^\n]{0,80}?\b(?:former|formerly|ex-|left|was|used[ \t]+to|turned[ \t]+down|declined|interviewed|rejected|"
+    r"now[ \t]+at|at[ \t]+[A-Z]|on[ \t]+the[ \t]+[A-Z])"
+)
 _HUB_ROLE_TAIL = re.compile(rf"(?:\]\])?[ \t]*(?:[—–-]{{1,2}}|\(|,)[^\n]{{0,60}}?\b{context.ROLE}\b")
 # "Leila: When I was at Twilio…": in a transcript line, "I" is the speaker.
-_SPEAKER = re.compile(r"[ \t]*(?:[-*+•][ \t]+)?(?:\*\*)?(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,2})(?:\*\*)?[ \t]*:")
+_SPEAKER = re.compile(r"^[ \t]*(?:\*\*)?(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,2})(?:\*\*)?[ \t]*:", re.M)
+_I_SUBJECT = re.compile(r"\b(?:I|I'm|I've|I'd|I’m|I’ve|I’d)\b")
+_MY = re.compile(r"\b(?:[Mm]y|[Oo]ur)\b")
 # "Met Noor Khan and Lucas Moreau, the two co-founders of Tidepool": every one of them.
-_PLURAL_ROLE = re.compile(r"\b(?:co-?)?founders[ \t]+of[ \t]+\Z")
+_PLURAL_ROLE = re.compile(
+    r"(?:,[ \t]*|[ \t]+(?:are|were)[ \t]+)(?:the[ \t]+)?(?:two[ \t]+|three[ \t]+|four[ \t]+)?(?:co-?)?founders[ \t]+of[ \t]+\Z"
+)
+# After a person list: "Noor Khan and Lucas Moreau", "Ana, Bo and Cy"
+_NAME_LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]*&[ \t]*)")
+# Words after a dash that say the job is not (or no longer) theirs
+_NOT_A_JOB_HELD = re.compile(r"\b(?:alum(?:na|nus|ni)?|former|formerly|ex-|last|interview\w*|offer|turned[ \t]+down|declined|rejected)\b")
+# An unknown name that goes on in lowercase and capitals: "Women in Tech Berlin", "Ladies that Code"
+_NAME_GOES_ON = re.compile(r"[ \t]+(?:in|for|on|that|who|of)[ \t]+[A-Z]")
+# What the word before a "known company" cue may not be followed by: the company doing something
+_COMPANY_DOES = re.compile(
+    r"[ \t]+(?:is|was|were|are|has|had|pays|paid|does|did|will|would|hires|hired|uses|used|known|says|said|seems|looks)\b"
+)
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n[ \t]*\n|\n[ \t]*(?:[-*+•]|\d+\.)[ \t]")
 _PERSON_RE = re.compile(PERSON)
 
@@ -235,15 +258,18 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     else:
         participants = frontmatter_participants(parsed.metadata, lexicon)
         role_company = None
+        body = masked[parsed.frontmatter_end :]
+        if parsed.headings and parsed.headings[0].level == 1:
+            body = masked[parsed.headings[0].end :]  # not the title heading itself
         if not participants:
             for title in _title_lines(parsed, text):
-                names, _role, role_company = title_participants(title, lexicon)
+                names, _role, role_company = title_participants(title, lexicon, body)
                 if names:
                     participants = names
                     break
         else:
             for title in _title_lines(parsed, text):
-                _names, _role, role_company = title_participants(title, lexicon)
+                _names, _role, role_company = title_participants(title, lexicon, body)
                 if role_company:
                     break
         if not participants:
@@ -288,7 +314,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     context_spans = {(hit.start, hit.end) for hit in company_hits}
     context_starts = {hit.start for hit in company_hits}
     view = word_view(masked)
-    gazetteer_starts: set[int] = set()
+    gazetteer_ends: dict[int, int] = {}
     for start, stop, (surface, company) in iter_words(lexicon.company_automaton, view):
         end = stop - 1
         if stop < len(masked) and masked[stop] == "-" and masked[stop + 1 : stop + 2].isalpha():
@@ -300,7 +326,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
         if next_word(view, stop) in _PRODUCT_WORDS:
             continue  # "Google Sheets", "google docs", "MIT license": a product, not the company
         found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
-        gazetteer_starts.add(start)
+        gazetteer_ends[start] = max(gazetteer_ends.get(start, 0), end + 1)
         if start not in context_starts:
             label = context.company_label(masked, start, end + 1, None, None)
             if label is not None:
@@ -311,8 +337,15 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             continue  # an unknown name needs a relation context ("worked at", "ex-", "joined")
         if _IN_BEFORE.search(masked, max(0, hit.start - 8), hit.start) and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # "a year in Lyon": after "in", an unknown name is a place more often than an employer
-        if hit.start in gazetteer_starts:
-            continue  # the gazetteer pass above has it, and knows where it ends ("ex-Spotify PM")
+        if hit.label in ("known", "known_past") and not _may_be_employer(hit, masked, ctx, lexicon):
+            continue
+        if hit.start in gazetteer_ends:
+            if hit.end <= gazetteer_ends[hit.start] or (
+                context.ROLE_AFTER.fullmatch(masked, gazetteer_ends[hit.start], hit.end) and fold(clean_name(hit.name)) not in ctx.hubs
+            ):
+                continue  # the gazetteer pass above has it, and knows where it ends ("ex-Spotify PM")
+        elif fold(clean_name(hit.name)) not in lexicon.companies and _NAME_GOES_ON.match(masked, hit.end):
+            continue  # "the founder of Women in Tech Berlin": not a company called "Women"
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
 
     person_names = {fold(f.name) for f in found if f.type is EntityType.PERSON and f.strength not in ("weak", "medium", "name")}
@@ -330,12 +363,16 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
     people_starts = [p.start for p in people]
     known_names = {fold(p.name): p.name for p in found if p.type is EntityType.PERSON}
+    transcript = len({fold(m.group("name")) for m in _SPEAKER.finditer(masked)}) >= 2
+    first_jobs: list[int] = []
     companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
     for hit in company_hits:
-        if hit.label not in ("current", "past", "direct", "known", "known_past"):
+        if hit.label not in ("current", "past", "direct", "known", "known_past", "first"):
             continue
         company = companies_at.get(hit.start)
         if company is None:
+            continue
+        if hit.label in ("known", "known_past") and not _may_be_employer(hit, masked, ctx, lexicon):
             continue
         if hit.label == "direct":
             index = bisect.bisect_left(people_starts, hit.start) - 1
@@ -344,19 +381,33 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
                 continue
             if gap.group("paren") is not None and not _employer_in_parentheses(masked, hit, company, lexicon):
                 continue
+            if gap.group("dash") is not None and _NOT_A_JOB_HELD.search(masked, gap.start(), min(len(masked), hit.end + 16)):
+                continue  # "Kofi — intern last summer, Microsoft", "— engineer, Google alum"
         relation = RelationType.WORKED_AT if hit.label in ("past", "known_past") else RelationType.WORKS_AT
         line = line_of(starts, hit.start)
-        if _PLURAL_ROLE.search(masked, max(0, hit.start - 30), hit.start):
-            together = _people_in_sentence(masked, hit.start, people, people_starts)
+        plural = _PLURAL_ROLE.search(masked, max(0, hit.start - 40), hit.start)
+        if plural is not None:
+            together = _named_just_before(masked, plural.start(), people, people_starts)
             if len(together) > 1:
                 claims.extend(Claim(relation, name, company, line) for name in together)
                 continue
-        subject = _subject_before(
-            masked, hit.start, people, people_starts, subject_default, _line_speaker(masked, hit.start, known_names)
-        )
+        speaker = _line_speaker(masked, hit.start, known_names) if transcript else None
+        subject = _subject_before(masked, hit.start, people, people_starts, subject_default, speaker)
         if subject is None:
             continue
+        if hit.label == "first":
+            first_jobs.append(len(claims))
         claims.append(Claim(relation, subject, company, line))
+    for at in first_jobs:
+        # "She started as an analyst at Mu Sigma": past when the note has her working elsewhere now
+        started = claims[at]
+        key = fold(started.subject).split()[0]
+        if any(
+            c.type is RelationType.WORKS_AT and c.object != started.object and fold(c.subject).split()[0] == key
+            for i, c in enumerate(claims)
+            if i not in first_jobs
+        ):
+            claims[at] = replace(started, type=RelationType.WORKED_AT)
 
     for match in context.find_introductions(masked):
         groups = match.re.groupindex
@@ -436,8 +487,9 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
                 person.type is EntityType.PERSON
                 and person.start >= 0
                 and person.strength != "first"
-                and _is_list_item(text, person.start)
+                and _LIST_HEAD.fullmatch(text, text.rfind("\n", 0, person.start) + 1, person.start)
                 and _HUB_ROLE_TAIL.match(masked, person.end)
+                and not _HUB_ELSEWHERE.match(masked, person.end)
             ):
                 claims.append(Claim(RelationType.WORKS_AT, person.name, hub.name, person.line))
     is_chat = hub is None and bool(participants)
@@ -574,15 +626,32 @@ def _line_speaker(masked: str, position: int, known: Mapping[str, str]) -> str |
     return full[0] if len(set(full)) == 1 else None
 
 
-def _people_in_sentence(masked: str, position: int, people: list[Found], people_starts: list[int]) -> list[str]:
-    """Everyone named in the sentence before ``position``, in order, once each."""
-    window = max(0, position - 400)
-    sentence_start = window
-    for match in _SENTENCE_BREAK.finditer(masked, window, position):
-        sentence_start = match.end()
-    index = bisect.bisect_left(people_starts, position)
-    first = bisect.bisect_left(people_starts, sentence_start)
-    return list(dict.fromkeys(p.name for p in people[first:index] if p.end <= position and p.strength != "first"))
+def _named_just_before(masked: str, position: int, people: list[Found], people_starts: list[int]) -> list[str]:
+    """The people listed right before ``position`` ("Noor Khan and Lucas Moreau", then ", the
+    co-founders of"): the last one ends there, each earlier one is joined by a comma or "and"."""
+    index = bisect.bisect_left(people_starts, position) - 1
+    named: list[str] = []
+    edge = position
+    while index >= 0:
+        person = people[index]
+        index -= 1
+        if person.end > edge or person.strength == "first":
+            continue
+        if named and not _NAME_LIST_GAP.fullmatch(masked, person.end, edge) or not named and person.end != edge:
+            break
+        named.append(person.name)
+        edge = person.start
+    return list(dict.fromkeys(reversed(named)))
+
+
+def _may_be_employer(hit: context.Hit, masked: str, ctx: ExtractContext, lexicon: Lexicon) -> bool:
+    """Whether a company a loose cue names ("previously X", "she moved from X to Y") can be where
+    someone works: not a channel or a school, and not the subject of its own clause."""
+    key = fold(clean_name(hit.name))
+    known = lexicon.companies.get(key)
+    if key in context.CHANNELS or (known is not None and (known.kind == "university" or fold(known.name) in context.CHANNELS)):
+        return False
+    return _COMPANY_DOES.match(masked, hit.end) is None
 
 
 def _subject_before(
@@ -606,7 +675,9 @@ def _subject_before(
         return last.name
     clause = masked[sentence_start:position]
     if _FIRST_PERSON.search(clause) and not _PRONOUN.search(clause):
-        return speaker  # the author (whose employers are not tracked), or who speaks this line
+        if speaker is not None and _I_SUBJECT.search(clause) and not _MY.search(clause):
+            return speaker  # "Leila: When I was at Twilio…": in a transcript, I is who speaks
+        return None  # the author, whose employers are not tracked
     if _PRONOUN.search(clause) or not clause.strip() or default is None:
         if last is not None and position - last.end < 1500 and (default is None or _PRONOUN.search(clause)):
             return last.name

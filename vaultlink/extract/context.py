@@ -27,15 +27,22 @@ _TITLES_OF = frozenset("CEO CTO COO CFO Founder Co-founder Cofounder Co-Founder 
 _WINDOW = 56
 
 ROLE = _ROLE = (
-    r"(?:engineer|engineering|developer|dev|manager|director|designer|scientist|researcher|analyst|PM|TPM|SWE|SDE|"
-    r"EM|intern|lead|VP|head|founder|co-?founder|CEO|CTO|COO|CFO|recruiter|consultant|architect|partner|principal|"
+    r"(?:engineer|engineering|developer|dev|manager|director|designer|scientist|researcher|analyst|"
+    r"(?<!\d)(?<!\d\s)(?:PM|TPM|EM)|SWE|SDE|intern|lead|VP|head|founder|co-?founder|CEO|CTO|COO|CFO|recruiter|consultant|architect|partner|principal|"
     r"staff|senior|associate|advisor|adviser|investor|product|team|group|org|job|role|position|offer|hiring|"
     r"professor|student|fellow|contractor|employee|executive|officer|specialist|coordinator|owner|programmer|"
-    r"assistant|teacher|tutor|instructor|lecturer|eng|(?<![\d \t][ \t])(?<!\d)(?:pm|tpm|swe|sde|em))"
+    r"assistant|eng|(?<!\d)(?<!\d\s)(?:pm|tpm|swe|sde|em))"  # not "3 pm at", nor "3\u202fpm at"
 )
+# A role word right after a company's name: "ex-Spotify PM" is Spotify.
+ROLE_AFTER = re.compile(rf"[ \t]+{_ROLE}s?")
 _KIN = (
     r"(?:mentor|mentee|manager|boss|friend|colleague|co-?worker|teammate|cousin|advisor|adviser|professor|skip|lead|"
     r"tech[ \t]+lead|recruiter|contact|coach|sponsor|classmate|roommate|buddy|neighbou?r|partner|co-?founder)"
+)
+# Job titles alone (not "team" or "offer"): "Kofi Boateng — eng manager, Cloudflare" names his job.
+JOB = _JOB = (
+    r"(?:engineer|eng|developer|manager|director|designer|scientist|researcher|analyst|PM|recruiter|consultant|architect|"
+    r"founder|co-?founder|CEO|CTO|VP|intern|lead|partner|advisor|adviser)"
 )
 _PERSON_BEFORE = re.compile(
     rf"""(?:
@@ -64,15 +71,10 @@ _PERSON_AFTER = re.compile(
           |leads|led|runs|ran|manages|managed|joined|left|founded|co-?founded|moved|spent|has[ \t]+been|had[ \t]+been
           |used[ \t]+to)\b
         |[ \t]+[—–-]{1,2}[ \t]+(?=[^\n]{0,40}?\b"""
-    + _ROLE
+    + _JOB
     + r"""\b))
     )""",
     re.X,
-)
-# Job titles alone (not "team" or "offer"): "a data scientist with Unilever" names her employer.
-_JOB = (
-    r"(?:engineer|developer|manager|director|designer|scientist|researcher|analyst|PM|recruiter|consultant|architect|"
-    r"founder|co-?founder|CEO|CTO|VP|intern|lead|partner|advisor|adviser)"
 )
 # What someone runs or leads at a company, as against a meetup or a marathon somewhere.
 _FUNCTION = (
@@ -84,7 +86,6 @@ _COMPANY_BEFORE = re.compile(
     rf"""(?:
       (?P<current_been>\b(?:has|have)[ \t]+been[ \t]+(?:at|with)[ \t]+|(?<=['’])s[ \t]+been[ \t]+(?:at|with)[ \t]+)
     | (?P<past>\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?
-        |\b(?:moved|went|switched|jumped|came)[ \t]+(?:over[ \t]+)?from[ \t]+
         |\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Pp]rior[ \t]+to[ \t]+that|[Oo]nce)[ \t]*,?[ \t]+(?:at|with)[ \t]+
         |\b(?:was|were|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|spent[ \t]+[^.\n]{{0,30}}?|worked|interned
           |stint|years?|yrs?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
@@ -93,20 +94,28 @@ _COMPANY_BEFORE = re.compile(
     | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
         |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
         |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
-        |\b(?:moved|went|switched|jumped)[ \t]+(?:over[ \t]+)?from[ \t]+[^.\n]{{1,40}}?[ \t]+(?:over[ \t]+)?to[ \t]+
         |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
-        |\b(?:founder|co-?founder|CEO|CTO|COO|CFO|owner|president)s?[ \t]+of[ \t]+
+        |(?:\b(?:is|was|are|were|as)[ \t]+|(?<=['’])s[ \t]+|(?<=,[ \t])|(?<=\()|(?<=[—–][ \t]))
+          (?:(?:the|a|an)[ \t]+)?(?:(?:two|three|four)[ \t]+)?(?:(?:co-?)?founder[ \t]*(?:&|and)[ \t]*)?
+          (?:founder|co-?founder|CEO|CTO|COO|CFO|owner|president)s?[ \t]+of[ \t]+
         |\b(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|agency|consultancy|business)[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
-        |\b{_ROLE}s?\b[^.;\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
+        |(?<!from[ \t]a[ \t])(?<!from[ \t]the[ \t])(?<!with[ \t]a[ \t])(?<!with[ \t]the[ \t])(?<!to[ \t]a[ \t])(?<!to[ \t]the[ \t])
+          \b{_ROLE}s?\b(?![ \t]+(?:culture|interviews?|ladders?|levels?|loops?|process|comp|salar(?:y|ies)|bands?)\b)
+          [^.;\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
         |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_FUNCTION}\b
           [^.\n,]{{0,20}}?[ \t]+at[ \t]+
         |(?:^|(?<=[ \t(]))@[ \t]*)
     | (?P<known>\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+
-        |\b{_JOB}s?[ \t]+with[ \t]+
-        |\b(?:now|currently)[ \t]*[,:]?[ \t]+)
-    | (?P<known_past>\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Ff]ormerly)[ \t]*[,:]?[ \t]+)
+        |\b(?:[Ss]he|[Hh]e|(?!The\b|They\b|We\b|It\b|Our\b|Their\b|This\b)[A-Z][\w'’-]+)[ \t]+(?:moved|went|switched|jumped)
+          [ \t]+(?:over[ \t]+)?from[ \t]+[^.\n]{{1,40}}?
+          [ \t]+(?:over[ \t]+)?to[ \t]+
+        |(?:(?<=[,;][ \t])|^[ \t]*(?:[-*+•][ \t]+)?)(?:now|currently)[ \t]+
+        |\b(?:[Nn]ow|[Cc]urrently)[ \t]*:[ \t]*)
+    | (?P<known_past>\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Ff]ormerly)[ \t]*[,:]?[ \t]+
+        |\b(?:[Ss]he|[Hh]e|(?!The\b|They\b|We\b|It\b|Our\b|Their\b|This\b)[A-Z][\w'’-]+)[ \t]+(?:moved|went|switched|jumped)
+          [ \t]+(?:over[ \t]+)?from[ \t]+)
     | (?P<mention>\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+
           (?:at|in|of|between|from|with)[ \t]+
         |\b(?:vs\.?|versus)[ \t]+)
@@ -137,12 +146,15 @@ _SIDE = re.compile(r"\b(?:[Tt]he|[Tt]op|[Bb]ottom|[Uu]pper|[Ll]ower|[Ff]ar)\s+le
 # (not "Sam (2019, Google)": what comes before the comma has a letter).
 DIRECT_GAP = re.compile(
     rf"[ \t]+(?:from|at|@)[ \t]+|(?P<paren>[ \t]*\((?:(?=[^(),\n]*[^\W\d_])[^(),\n]{{1,40}},[ \t]*)?)"
-    rf"|[ \t]+[—–-]{{1,2}}[ \t]+(?=[^,\n]*?\b{_ROLE}\b)[^(),.;\n]{{1,40}},[ \t]*"  # "Kofi Boateng — eng manager, Cloudflare"
+    rf"|(?P<dash>[ \t]+[—–-]{{1,2}}[ \t]+(?=[^,\n]*?\b{JOB}\b)[^(),.;\n]{{1,40}},[ \t]*)"  # "Kofi Boateng — eng manager, Cloudflare"
 )
 # What a name in parentheses may also be: how you talked ("Anna Berg (Zoom)"), not where they work.
 CHANNELS = frozenset(
     ("zoom", "slack", "linkedin", "teams", "microsoft teams", "google meet", "meet", "whatsapp", "telegram", "signal",
-     "discord", "skype", "facetime", "twitter", "x", "calendly", "lunchclub", "meetup", "email", "phone")
+     "discord", "skype", "facetime", "twitter", "x", "calendly", "lunchclub", "meetup", "email", "phone",
+     # and where you met: a café, a coworking space, an app, an event ("Coffee with Priya (Starbucks)")
+     "starbucks", "blue bottle", "wework", "regus", "reddit", "hinge", "bumble", "tinder", "instagram", "youtube",
+     "twitch", "clubhouse", "eventbrite", "yc", "y combinator", "web summit", "slush", "techcrunch", "zoom video")
 )
 # Where a _COMPANY_BEFORE match can begin: each alternative starts with \b and a letter, or with
 # "@". Trying only those positions finds the leftmost match search() would, without running
@@ -232,8 +244,11 @@ def company_label(
     before = _company_before(masked, start) if last in _COMPANY_LAST_WORDS else None
     if before is not None and (before.lastgroup != "at" or not direct):
         # "VP Engineering at Monzo": the role speaks of Monzo, though a capitalised run precedes it
-        if before.lastgroup == "current" and _ROLE_AT.search(before.group(0)) and _told_in_past(masked, start):
-            return "past"  # "Before that she was a recruiter at Booking.com"
+        if before.lastgroup == "current" and _ROLE_AT.search(before.group(0)):
+            if _told_in_past(masked, start):
+                return "past"  # "Before that she was a recruiter at Booking.com"
+            if _told_as_a_start(masked, start):
+                return "first"  # "She started as an analyst at Mu Sigma": past if the note has her elsewhere now
         if before.lastgroup == "current_been":
             # "has been at Atlassian since 2019" is now; "has been at Amazon and Meta for ten
             # years" sums up a career, and so does "… and now runs his own"
@@ -246,21 +261,38 @@ def company_label(
     return None
 
 
-_LIST_AFTER = re.compile(r"[ \t]*(?:,|&|/|[ \t]and[ \t])[ \t]*(?:\[\[)?[A-Z]")
-_CHANGE_AFTER = re.compile(r"[^.!?;\n]*?\b(?:now|until|till|before|then|left|but)\b")
+_LIST_AFTER = re.compile(r"[ \t]*(?:,|&|[ \t]and[ \t])[ \t]*(?:\[\[)?(?!I\b)[A-Z]")
+_CHANGE_AFTER = re.compile(
+    r"[^.!?;\n]{0,60}?\b(?:now[ \t]+(?:runs|owns|works|at|with|has|spends|is[ \t]+(?:at|with|running))|until|till|left"
+    r"|then[ \t]+(?:joined|moved|left|went|switched|founded|started))\b"
+)
 _CLAUSE_START = re.compile(r"[.!?;](?=\s)|\n")
-_PAST_MARKER = re.compile(r"\b(?:was|were|had[ \t]+been|used[ \t]+to|started|began|stayed|spent|did|ago|[Bb]efore[ \t]+that|[Pp]reviously|[Ff]ormerly|[Pp]rior[ \t]+to[ \t]+that|[Bb]ack[ \t]+then)\b")
+_PAST_MARKER = re.compile(r"\b(?:was|were|had[ \t]+been|used[ \t]+to|[Bb]efore[ \t]+that|[Pp]reviously|[Ff]ormerly|[Pp]rior[ \t]+to[ \t]+that|[Bb]ack[ \t]+then)\b")
 _NOW_MARKER = re.compile(r"\b(?:now|currently|today|still|is|are|works|working|joined|joins|leads|runs|heads)\b", re.I)
 _ROLE_AT = re.compile(rf"\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+\Z")
 
 
-def _told_in_past(masked: str, start: int) -> bool:
-    """Whether the clause before ``start`` is in the past ("was a PM at", "previously … at")."""
+_START_MARKER = re.compile(r"\b(?:started|began|stayed[ \t]+on|spent)\b")
+
+
+def _clause_before(masked: str, start: int) -> str:
     window = max(0, start - _WINDOW)
     clause_start = window
     for match in _CLAUSE_START.finditer(masked, window, start):
         clause_start = match.end()
-    clause = masked[clause_start:start]
+    return masked[clause_start:start]
+
+
+def _told_as_a_start(masked: str, start: int) -> bool:
+    """Whether the clause before ``start`` tells where someone started or stayed on ("started as an
+    analyst at"): a past job when the note says where they are now, else the present one."""
+    clause = _clause_before(masked, start)
+    return _START_MARKER.search(clause) is not None and _NOW_MARKER.search(clause) is None
+
+
+def _told_in_past(masked: str, start: int) -> bool:
+    """Whether the clause before ``start`` is in the past ("was a PM at", "previously … at")."""
+    clause = _clause_before(masked, start)
     return _PAST_MARKER.search(clause) is not None and _NOW_MARKER.search(clause) is None
 
 

@@ -21,14 +21,15 @@ _KIND = (
 )
 _TITLE_WITH = re.compile(rf"^(?:.*?\b)?{_KIND}s?\b[ \t]*(?:with|w/|w-|w\.|w|from|[-–—:])[ \t]+(?P<names>.+?)[ \t]*$", re.I)
 _TITLE_SUFFIX = re.compile(rf"^(?P<names>.+?)[ \t]+(?:[-–—][ \t]+)?(?P<kind>{_KIND})(?:[ \t]+notes)?$", re.I)
-# "kenji watanabe - call 14 feb 2024, 45 min": names, a dash, what it was, then anything
-_TITLE_DASH = re.compile(rf"^(?P<names>.+?)[ \t]+[-–—:][ \t]+(?P<kind>{_KIND})\b", re.I)
+# "kenji watanabe - call 14 feb 2024, 45 min (zoom)": names, a dash, what it was, then only when
+_TITLE_DASH = re.compile(
+    rf"^(?P<names>.+?)[ \t]+[-–—:][ \t]+(?P<kind>{_KIND})(?:[ \t]+notes)?(?:[ \t]*[,\-–—]?[ \t]*\d[\w ,:/.()-]*)?$", re.I
+)
 # Kinds that only ever mean time with a person: "Shun Kobayashi coffee chat" names one, though
 # "Shun" is not a given name vaultlink knows ("Headless Sync" is a feature, not a chat).
 _PERSON_KINDS = re.compile(
     r"(?:coffee[ \t]+chat|virtual[ \t]+coffee|coffee|1[:-]1|1-on-1|one[- ]on[- ]one|informational[ \t]+interview|"
-    r"info[ \t]+interview|informational|mentoring(?:[ \t]+session)?|mentorship(?:[ \t]+session)?|lunch|dinner|drinks|"
-    r"catch[- ]?up|skip[- ]level)",
+    r"info[ \t]+interview|informational|mentoring(?:[ \t]+session)?|mentorship(?:[ \t]+session)?)",
     re.I,
 )
 _TITLE_ME = re.compile(r"^(?P<names>.+?)[ \t]*(?:<>|<->|↔|x|/|&|and|\+)[ \t]*me$", re.I)
@@ -40,8 +41,11 @@ _ROLE_AT = re.compile(r"^(?P<role>.+?)[ \t]*(?:,|@|\bat\b)[ \t]*(?P<company>[^,@
 _LINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]+))?\]\]")
 
 
-def title_participants(title: str, lexicon: Lexicon) -> tuple[list[str], str | None, str | None]:
+def title_participants(title: str, lexicon: Lexicon, body: str = "") -> tuple[list[str], str | None, str | None]:
     """Names in a chat title, and the (role, company) of a "1:1 with X (Role, Company)" title.
+
+    A name whose first word is no given name vaultlink knows counts in "X coffee chat" only when
+    the note's ``body`` names X too ("Shun Kobayashi coffee chat"; not "Design Review - coffee").
 
     "Coffee chat with Stefan Mai", "Chat w/ Marcus - 3/14", "Jordan Lee coffee chat",
     "Ana Souza <> me", "2023-09-14 Coffee chat with Sam Patel", "call w kenji".
@@ -73,13 +77,17 @@ def title_participants(title: str, lexicon: Lexicon) -> tuple[list[str], str | N
                 pattern is not _TITLE_WITH and _PERSON_KINDS.fullmatch(match.group("kind")) is not None
             )
             names = [
-                _person_from_title(part, lexicon, strict and not (loose and len(part.split()) >= 2))
+                _person_from_title(part, lexicon, strict and not (loose and len(part.split()) >= 2 and _named_in(part, body)))
                 for part in _NAME_SPLIT.split(names_part)
             ]
             found = [name for name in names if name]
             if found:
                 return found, role, company
     return [], None, None
+
+
+def _named_in(name: str, body: str) -> bool:
+    return bool(body) and re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)", body, re.I) is not None
 
 
 def _person_from_title(text: str, lexicon: Lexicon, strict: bool = False) -> str | None:

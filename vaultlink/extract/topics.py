@@ -17,26 +17,52 @@ from vaultlink.model import fold
 _SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*|(?<=\n))")
 
 
-# A change of field written as a path: "eng -> pm", "consulting → data science", "from an analyst
-# job to a data scientist title", "out of civil engineering into design", "into ML engineering
-# from backend work". Both ends must be fields or jobs, so "from Google to Stripe" (a move between
-# companies) and "from junior to senior" (a promotion) are not career switches.
+# A change of field written as a path: "went eng -> pm", "consulting → data science", "how did you
+# get from an analyst job to a data scientist title", "a move out of civil engineering into
+# design", "get into ML engineering from backend work". Both ends must be fields or jobs, and
+# differ ("from engineer to senior engineer" is a promotion); "from ... to" needs a person's verb
+# before it ("the handoff from design to engineering", "budget moves from marketing to sales"
+# are not career moves); an arrow leaves out the words that also name pipeline stages ("dev ->
+# qa -> prod", "frontend -> backend -> data warehouse").
 CAREER_SWITCH = "career-switch"
 _FIELD = (
-    r"(?:software(?:[ \t]+engineering)?|eng|engineering|engineer|swe|sde|dev|developer|coding|programming|frontend|backend|"
-    r"pm|product(?:[ \t]+management)?|product[ \t]+manager|design|designer|ux|ui|data[ \t]+science|data[ \t]+scientist|"
-    r"ds|data|analyst|analytics|ml|ai|ml[ \t]+engineering|consulting|consultant|teaching|teacher|academia|research|"
-    r"sales|marketing|finance|banking|law|lawyer|medicine|nursing|architecture|architect|journalism|support|qa|"
-    r"devops|ops|operations|recruiting|hr|accounting|civil[ \t]+engineering|mechanical[ \t]+engineering|tech)"
+    r"(?:software(?:[ \t]+engineering)?|eng|engineering|engineer|swe|sde|developer|coding|programming|"
+    r"pm|product(?:[ \t]+management)?|product[ \t]+manager|design|designer|ux|data[ \t]+science|data[ \t]+scientist|"
+    r"ds|analyst|analytics|consulting|consultant|teaching|teacher|academia|research|sales|marketing|finance|banking|"
+    r"law|lawyer|medicine|nursing|architecture|architect|journalism|recruiting|hr|accounting|civil[ \t]+engineering|"
+    r"mechanical[ \t]+engineering|ml[ \t]+engineering|data|tech|ml|ai|frontend|backend|dev|qa|ops|devops|support)"
 )
+_PIPELINE = frozenset("data tech ml ai frontend backend dev qa ops devops support".split())
 _ANY = r"(?:an?[ \t]+|the[ \t]+)?(?:[\w-]+[ \t]+){0,2}?"
 _ROLE_NOUN = r"(?:[ \t]+(?:job|role|work|title|position|track|side))?"
+_MOVE = (
+    r"(?:go|goes|went|going|gone|get|got|getting|move|moved|moving|a[ \t]+move|switch|switched|switching|pivot|pivoted|"
+    r"pivoting|transition|transitioned|transitioning|jump|jumped|jumping|made|make|making|come|came|coming)"
+)
 _CAREER_PATH = re.compile(
-    rf"\b{_FIELD}[ \t]*(?:->|→|=>|⇒|-->)[ \t]*{_FIELD}\b"
-    rf"|\b(?:from|out[ \t]+of)[ \t]+{_ANY}{_FIELD}{_ROLE_NOUN}[ \t]+(?:to|into)[ \t]+{_ANY}{_FIELD}\b"
-    rf"|\binto[ \t]+{_ANY}{_FIELD}{_ROLE_NOUN}[ \t]+from[ \t]+{_ANY}{_FIELD}\b",
+    rf"\b(?P<a1>{_FIELD})[ \t]*(?:->|→|=>|⇒|-->)[ \t]*(?P<b1>{_FIELD})\b"
+    rf"|(?<![Ww]e )(?<![Ii]t )(?<![Tt]hey )(?<![Tt]eam )\b{_MOVE}[ \t]+(?:[\w-]+[ \t]+){{0,2}}?(?:from|out[ \t]+of)[ \t]+{_ANY}(?P<a2>{_FIELD}){_ROLE_NOUN}[ \t]+(?:to|into)[ \t]+"
+    rf"{_ANY}(?P<b2>{_FIELD})\b"
+    rf"|\b{_MOVE}[ \t]+into[ \t]+{_ANY}(?P<b3>{_FIELD}){_ROLE_NOUN}[ \t]+from[ \t]+{_ANY}(?P<a3>{_FIELD})\b",
     re.I,
 )
+
+
+def _career_paths(text: str) -> list[int]:
+    """Where ``text`` tells of a change of field (see ``_CAREER_PATH``)."""
+    out = []
+    for match in _CAREER_PATH.finditer(text):
+        groups = match.groupdict()
+        pairs = [(groups[f"a{i}"], groups[f"b{i}"]) for i in (1, 2, 3) if groups[f"a{i}"]]
+        a, b = (set(side.lower().split()) for side in pairs[0])
+        if a & b:
+            continue  # "from engineer to senior engineer"
+        if groups["a1"] and {" ".join(pairs[0][0].lower().split()), " ".join(pairs[0][1].lower().split())} & _PIPELINE:
+            continue  # "dev -> qa -> prod"
+        out.append(match.start())
+    return out
+
+
 _PATH_ENTRIES = ((CAREER_SWITCH, True),)
 
 
@@ -77,8 +103,8 @@ class TopicMatcher:
             (start, surface, entries)
             for start, _end, (surface, entries) in iter_words(self._automaton, view if view is not None else word_view(text))
         ]
-        if CAREER_SWITCH in self.topics:
-            cues.extend((m.start(), m.group(0).lower(), _PATH_ENTRIES) for m in _CAREER_PATH.finditer(text))
+        if CAREER_SWITCH in self.topics:  # however many, one cue: "(a change of field)"
+            cues.extend((start, "(a change of field)", _PATH_ENTRIES) for start in _career_paths(text))
         cues.sort(key=lambda cue: cue[0])
         return cues
 
