@@ -1,10 +1,10 @@
-"""Extraction quality against hand labels: precision, recall and F1 per kind, on three sets.
+"""Extraction quality against hand labels: precision, recall and F1 per kind, on four sets.
 
     python benchmarks/quality.py            # the sample vault, the two dev sets and the held-out set
     python benchmarks/quality.py --details  # also list every miss and false find (not held-out's)
 
 The sample vault's labels (tests/quality/sample_labels.json) were written before the rules
-were tuned, then the rules were tuned on it; so were the dev set's (tests/quality/dev/), written
+were tuned, then the rules were tuned on it; so were the dev sets' (tests/quality/dev/, dev2/), written
 blind later. The held-out set (tests/quality/heldout/) was written with the sample's labels and
 is never tuned on, nor are its misses listed: its figures are the honest ones.
 Scores are micro-averaged over notes: a person found in a note where the labels have them is a
