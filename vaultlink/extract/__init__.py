@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from vaultlink.extract import context
 from vaultlink.extract.advice import AdviceDraft, find_advice
@@ -363,7 +363,13 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
     people_starts = [p.start for p in people]
     known_names = {fold(p.name): p.name for p in found if p.type is EntityType.PERSON}
-    transcript = len({fold(m.group("name")) for m in _SPEAKER.finditer(masked)}) >= 2
+    transcript: list[bool] = []  # worked out on first need: does the note read as a transcript?
+
+    def speaker_at(position: int) -> str | None:
+        if not transcript:
+            transcript.append(len({fold(m.group("name")) for m in _SPEAKER.finditer(masked)}) >= 2)
+        return _line_speaker(masked, position, known_names) if transcript[0] else None
+
     first_jobs: list[int] = []
     companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
     for hit in company_hits:
@@ -391,8 +397,7 @@ def extract_note(parsed: ParsedNote, text: str, ctx: ExtractContext, masked: str
             if len(together) > 1:
                 claims.extend(Claim(relation, name, company, line) for name in together)
                 continue
-        speaker = _line_speaker(masked, hit.start, known_names) if transcript else None
-        subject = _subject_before(masked, hit.start, people, people_starts, subject_default, speaker)
+        subject = _subject_before(masked, hit.start, people, people_starts, subject_default, speaker_at)
         if subject is None:
             continue
         if hit.label == "first":
@@ -660,7 +665,7 @@ def _subject_before(
     people: list[Found],
     people_starts: list[int],
     default: str | None,
-    speaker: str | None = None,
+    speaker_at: Callable[[int], str | None] | None = None,
 ) -> str | None:
     """Who a relation cue at ``position`` speaks of: the last person named earlier in the same
     sentence; a pronoun or no subject means the last person named before, or the participant;
@@ -675,8 +680,8 @@ def _subject_before(
         return last.name
     clause = masked[sentence_start:position]
     if _FIRST_PERSON.search(clause) and not _PRONOUN.search(clause):
-        if speaker is not None and _I_SUBJECT.search(clause) and not _MY.search(clause):
-            return speaker  # "Leila: When I was at Twilio…": in a transcript, I is who speaks
+        if speaker_at is not None and _I_SUBJECT.search(clause) and not _MY.search(clause):
+            return speaker_at(position)  # "Leila: When I was at Twilio…": in a transcript, I is who speaks
         return None  # the author, whose employers are not tracked
     if _PRONOUN.search(clause) or not clause.strip() or default is None:
         if last is not None and position - last.end < 1500 and (default is None or _PRONOUN.search(clause)):

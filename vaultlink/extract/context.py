@@ -95,27 +95,22 @@ _COMPANY_BEFORE = re.compile(
         |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
         |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
         |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
-        |(?:\b(?:is|was|are|were|as)[ \t]+|(?<=['’])s[ \t]+|(?<=,[ \t])|(?<=\()|(?<=[—–][ \t]))
-          (?:(?:the|a|an)[ \t]+)?(?:(?:two|three|four)[ \t]+)?(?:(?:co-?)?founder[ \t]*(?:&|and)[ \t]*)?
-          (?:founder|co-?founder|CEO|CTO|COO|CFO|owner|president)s?[ \t]+of[ \t]+
         |\b(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|agency|consultancy|business)[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
-        |(?<!from[ \t]a[ \t])(?<!from[ \t]the[ \t])(?<!with[ \t]a[ \t])(?<!with[ \t]the[ \t])(?<!to[ \t]a[ \t])(?<!to[ \t]the[ \t])
-          \b{_ROLE}s?\b(?![ \t]+(?:culture|interviews?|ladders?|levels?|loops?|process|comp|salar(?:y|ies)|bands?)\b)
-          [^.;\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
         |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_FUNCTION}\b
           [^.\n,]{{0,20}}?[ \t]+at[ \t]+
         |(?:^|(?<=[ \t(]))@[ \t]*)
+    | (?P<role_at>\b{_ROLE}s?\b(?![ \t]+(?:culture|interviews?|ladders?|levels?|loops?|process|comp|salar(?:y|ies)|bands?)\b)
+          [^.;\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+)
+    | (?P<title_of>\b(?:(?:co-?)?founder[ \t]*(?:&|and)[ \t]*)?(?:founder|co-?founder|CEO|CTO|COO|CFO|owner|president)s?
+          [ \t]+of[ \t]+)
+    | (?P<move_to>\b(?:moved|went|switched|jumped)[ \t]+(?:over[ \t]+)?from[ \t]+[^.\n]{{1,40}}?[ \t]+(?:over[ \t]+)?to[ \t]+)
+    | (?P<move_from>\b(?:moved|went|switched|jumped)[ \t]+(?:over[ \t]+)?from[ \t]+)
     | (?P<known>\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+
-        |\b(?:[Ss]he|[Hh]e|(?!The\b|They\b|We\b|It\b|Our\b|Their\b|This\b)[A-Z][\w'’-]+)[ \t]+(?:moved|went|switched|jumped)
-          [ \t]+(?:over[ \t]+)?from[ \t]+[^.\n]{{1,40}}?
-          [ \t]+(?:over[ \t]+)?to[ \t]+
         |(?:(?<=[,;][ \t])|^[ \t]*(?:[-*+•][ \t]+)?)(?:now|currently)[ \t]+
         |\b(?:[Nn]ow|[Cc]urrently)[ \t]*:[ \t]*)
-    | (?P<known_past>\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Ff]ormerly)[ \t]*[,:]?[ \t]+
-        |\b(?:[Ss]he|[Hh]e|(?!The\b|They\b|We\b|It\b|Our\b|Their\b|This\b)[A-Z][\w'’-]+)[ \t]+(?:moved|went|switched|jumped)
-          [ \t]+(?:over[ \t]+)?from[ \t]+)
+    | (?P<known_past>\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Ff]ormerly)[ \t]*[,:]?[ \t]+)
     | (?P<mention>\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+
           (?:at|in|of|between|from|with)[ \t]+
         |\b(?:vs\.?|versus)[ \t]+)
@@ -244,11 +239,21 @@ def company_label(
     before = _company_before(masked, start) if last in _COMPANY_LAST_WORDS else None
     if before is not None and (before.lastgroup != "at" or not direct):
         # "VP Engineering at Monzo": the role speaks of Monzo, though a capitalised run precedes it
-        if before.lastgroup == "current" and _ROLE_AT.search(before.group(0)):
+        cue, at = before.lastgroup, before.start()
+        if cue == "role_at":
+            if _SOMEONE_ELSES.search(masked, max(0, at - 12), at):
+                return None  # "Tip from a recruiter at Amazon": someone else's job
             if _told_in_past(masked, start):
                 return "past"  # "Before that she was a recruiter at Booking.com"
             if _told_as_a_start(masked, start):
                 return "first"  # "She started as an analyst at Mu Sigma": past if the note has her elsewhere now
+            return "current"
+        if cue == "title_of":  # "is the CEO of", ", CEO of", "(co-founder of": what the subject is
+            return "current" if _DESCRIBES_SUBJECT.search(masked, max(0, at - 24), at) else None
+        if cue in ("move_to", "move_from"):  # "she moved from X to Y": a person moved, not a team or a budget
+            if not _MOVER.search(masked, max(0, at - 32), at):
+                return None
+            return "known" if cue == "move_to" else "known_past"
         if before.lastgroup == "current_been":
             # "has been at Atlassian since 2019" is now; "has been at Amazon and Meta for ten
             # years" sums up a career, and so does "… and now runs his own"
@@ -261,6 +266,11 @@ def company_label(
     return None
 
 
+_SOMEONE_ELSES = re.compile(r"\b(?:from|with|to)[ \t]+(?:a|an|the)[ \t]+\Z")
+_DESCRIBES_SUBJECT = re.compile(
+    r"(?:\b(?:is|was|are|were|as)|['’]s|,|\(|[—–])[ \t]*(?:(?:the|a|an)[ \t]+)?(?:(?:two|three|four)[ \t]+)?\Z"
+)
+_MOVER = re.compile(r"(?:\b[Ss]he|\b[Hh]e|(?<![\w'’-])(?!The\b|They\b|We\b|It\b|Our\b|Their\b|This\b)[A-Z][\w'’-]+)[ \t]+\Z")
 _LIST_AFTER = re.compile(r"[ \t]*(?:,|&|[ \t]and[ \t])[ \t]*(?:\[\[)?(?!I\b)[A-Z]")
 _CHANGE_AFTER = re.compile(
     r"[^.!?;\n]{0,60}?\b(?:now[ \t]+(?:runs|owns|works|at|with|has|spends|is[ \t]+(?:at|with|running))|until|till|left"
