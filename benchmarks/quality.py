@@ -1,10 +1,10 @@
-"""Extraction quality against hand labels: precision, recall and F1 per kind, on three sets.
+"""Extraction quality against hand labels: precision, recall and F1 per kind, on four sets.
 
-    python benchmarks/quality.py            # the sample vault, the dev set and the held-out set
+    python benchmarks/quality.py            # the sample vault, the two dev sets and the held-out set
     python benchmarks/quality.py --details  # also list every miss and false find (not held-out's)
 
 The sample vault's labels (tests/quality/sample_labels.json) were written before the rules
-were tuned, then the rules were tuned on it; so were the dev set's (tests/quality/dev/), written
+were tuned, then the rules were tuned on it; so were the dev sets' (tests/quality/dev/, dev2/), written
 blind later. The held-out set (tests/quality/heldout/) was written with the sample's labels and
 is never tuned on, nor are its misses listed: its figures are the honest ones.
 Scores are micro-averaged over notes: a person found in a note where the labels have them is a
@@ -107,6 +107,7 @@ def main() -> None:
     sets = (
         ("sample vault (tuned on)", REPO / "sample_vault", REPO / "tests/quality/sample_labels.json"),
         ("dev set (tuned on)", REPO / "tests/quality/dev", REPO / "tests/quality/dev_labels.json"),
+        ("dev2 set (tuned on)", REPO / "tests/quality/dev2", REPO / "tests/quality/dev2_labels.json"),
         ("held-out set", REPO / "tests/quality/heldout", REPO / "tests/quality/heldout_labels.json"),
     )
     print(f"{'set':26} {'kind':16} {'P':>6} {'R':>6} {'F1':>6}   tp/fp/fn")

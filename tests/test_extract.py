@@ -110,6 +110,46 @@ def test_an_ampersand_inside_a_company_name_does_not_split_it(make_vault) -> Non
     assert not companies & {"AT", "T", "At"}  # "At Netflix" is a preposition, not the acronym
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- went eng -> pm herself, so a good person to ask",
+        "- consulting → data science took her two years",
+        "How did you get from an analyst job to a data scientist title?",
+        "She made a move out of civil engineering into design.",
+        "## How do I get into ML engineering from backend work?",
+    ],
+)
+def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{line}\nThe switch took her about a year.\n"})
+    index = scan_vault(root, use_cache=False)
+    assert "topic:career-switch" in {e.id for e in index.entities}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "She moved from Google to Stripe last year, then from Stripe to Wise.",  # companies, not fields
+        "It took her four years to get from junior to senior.",  # a promotion
+    ],
+)
+def test_a_move_between_companies_or_levels_is_not_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{line}\n"})
+    index = scan_vault(root, use_cache=False)
+    assert "topic:career-switch" not in {e.id for e in index.entities}
+
+
+def test_a_team_that_is_hiring_is_not_advice_on_hiring(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Chats/Coffee chat with Ana Ruiz.md": "# Coffee chat with Ana Ruiz\n\n"
+            "Her team at Wise is hiring. She'll pass my CV to the recruiter and the hiring manager.\n"
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    assert "topic:hiring" not in {e.id for e in index.entities}
+
+
 def test_a_topic_named_once_in_passing_is_not_what_the_note_covers(make_vault) -> None:  # type: ignore[no-untyped-def]
     root = make_vault(
         {
@@ -158,6 +198,28 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Anna Berg said she's at Heathrow now, flying home.\n", set()),
         ("The call was fun and Anna Berg works at Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
         ("Anna Berg was so happy when she joined Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
+        ("- Anna Berg — eng manager, Datadog\n- Sam Lee - platform eng at Monzo\n",
+         {("Anna Berg", "works_at", "Datadog"), ("Sam Lee", "works_at", "Monzo")}),
+        ("Anna Berg is the CEO of Quillfeather, a tiny startup.\n", {("Anna Berg", "works_at", "Quillfeather")}),
+        ("Met Anna Berg and Sam Lee, the co-founders of Quillfeather.\n",
+         {("Anna Berg", "works_at", "Quillfeather"), ("Sam Lee", "works_at", "Quillfeather")}),
+        ("Anna Berg has been at Atlassian since 2019.\n", {("Anna Berg", "works_at", "Atlassian")}),
+        ("Anna Berg has been at Atlassian for years and now runs her own shop.\n", {("Anna Berg", "worked_at", "Atlassian")}),
+        ("Anna Berg has been at Amazon and Meta for ten years.\n",
+         {("Anna Berg", "worked_at", "Amazon"), ("Anna Berg", "worked_at", "Meta")}),
+        ("Anna Berg moved from Google to Stripe in 2021.\n",
+         {("Anna Berg", "worked_at", "Google"), ("Anna Berg", "works_at", "Stripe")}),
+        ("Anna Berg: ex-Spotify PM, previously Shopify.\n", {("Anna Berg", "worked_at", "Spotify"), ("Anna Berg", "worked_at", "Shopify")}),
+        ("Anna Berg is a pm at atlassian, before that 2 yrs at canva.\n",
+         {("Anna Berg", "works_at", "Atlassian"), ("Anna Berg", "worked_at", "Canva")}),
+        ("Anna Berg works at Mercari; spent three years at Rakuten before that.\n",
+         {("Anna Berg", "works_at", "Mercari"), ("Anna Berg", "worked_at", "Rakuten")}),
+        ("Anna Berg: When I was at Twilio we hired slowly.\nMe: noted.\n", {("Anna Berg", "worked_at", "Twilio")}),
+        ("Anna Berg started as an analyst at Deloitte and is a director at Wise.\n",
+         {("Anna Berg", "worked_at", "Deloitte"), ("Anna Berg", "works_at", "Wise")}),
+        # ... and not these
+        ("We met at 3 pm at Google's office with Anna Berg.\n", set()),
+        ("Anna Berg is an engineer in Milan (on the maps team) and before that studied.\n", set()),
     ],
 )
 def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
@@ -165,6 +227,125 @@ def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expecte
     names = {e.id: e.name for e in index.entities}
     found = {(names[r.source], r.type.value, names[r.target]) for r in index.relations if r.type.value in ("works_at", "worked_at")}
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # someone who just started is where they started
+        ("Anna Berg recently started as a senior PM at Datadog.\n", {("Anna Berg", "works_at", "Datadog")}),
+        ("Anna Berg stayed on as a product manager at Spotify after the reorg.\n", {("Anna Berg", "works_at", "Spotify")}),
+        # a move between places, tools and schools is no employer
+        ("Anna Berg moved from Lagos to London in 2021.\n", set()),
+        ("Her team switched from Jira to Linear and it was painful.\n", set()),
+        ("They moved from AWS to GCP last quarter.\n", set()),
+        ("Anna Berg went from Stanford to Google straight out of school.\n", {("Anna Berg", "works_at", "Google")}),
+        ("Most of her referrals came from LinkedIn.\n", set()),
+        # a title of someone else, or of nobody
+        ("Anna Berg met the CEO of Stripe at a conference.\n", set()),
+        ("Anna Berg introduced me to Noor Khan and Lucas Moreau, the co-founders of Quillfeather.\n",
+         {("Noor Khan", "works_at", "Quillfeather"), ("Lucas Moreau", "works_at", "Quillfeather")}),
+        # a role noun is not a job held
+        ("Anna Berg says eng interviews at Google are brutal.\n", set()),
+        ("Tip from a recruiter at Amazon: keep the resume to one page.\n", set()),
+        # a company as the subject of its own clause
+        ("Anna Berg: right now Google is hiring a lot of new grads.\n", set()),
+        ("Previously, Stripe was known for a hard bug-bash interview.\n", set()),
+        ("She suggested 3\u202fpm at Blue Bottle.\n", set()),
+        # "has been at": now, unless the sentence says otherwise
+        ("Anna Berg has been with Stripe for 4 years, now leads the payments team.\n", {("Anna Berg", "works_at", "Stripe")}),
+        ("Anna Berg has been at Stripe and I think she's happy there.\n", {("Anna Berg", "works_at", "Stripe")}),
+        # dashes that say the job is not held
+        ("- Kofi Boateng — intern last summer, Microsoft\n- Ama Owusu — engineer, Google alum\n", set()),
+        # a line head is a speaker only in a transcript, and only for what they say of themselves
+        ("## Follow-ups\n- Anna Berg: owes me an intro. I left Google in March so timing is good.\n", set()),
+        ("Anna Berg: Great question. My husband works at Google, so I hear a lot.\nMe: ha.\n", set()),
+    ],
+)
+def test_shapes_that_name_no_employer_of_theirs(make_vault, note: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
+    index = scan_vault(make_vault({"Chats/Notes.md": note}), use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], r.type.value, names[r.target]) for r in index.relations if r.type.value in ("works_at", "worked_at")}
+    assert found == expected
+
+
+def test_a_company_hub_lists_who_works_there_not_who_left_or_who_is_elsewhere(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Companies/Quillfeather.md": "---\ntype: company\n---\n# Quillfeather\n\n"
+            "- Sam Patel — engineer, now at Stripe (left in 2023)\n- Lena Fischer (former CTO)\n"
+            "- Kenji Watanabe (hiring manager at Notion) said their loop is similar\n"
+            "- Brewtech — founded by Paul Klein, CEO\n- Ana Souza — data scientist\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    assert ("Ana Souza", "Quillfeather") in found
+    assert not {p for p, c in found if c == "Quillfeather"} & {"Sam Patel", "Lena Fischer", "Kenji Watanabe", "Paul Klein"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Journal/new hire lunch.md", "team offsite dinner.md", "Book Club drinks.md", "Chats/Design Review - coffee.md",
+     "Acme Corp - lunch.md", "# Holiday Plans - dinner reservations at 7"],
+)
+def test_titles_of_ordinary_notes_name_no_participant(make_vault, name: str) -> None:  # type: ignore[no-untyped-def]
+    files = {"Journal/plans.md": f"{name}\n\nReviewed the mocks.\n"} if name.startswith("#") else {name: "Reviewed the mocks.\n"}
+    index = scan_vault(make_vault(files), use_cache=False)
+    assert not index.notes[0].participants
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Our deploy flow is dev -> qa -> prod. She wants a new role on the platform team.",
+        "The handoff from design to engineering is where things break. Also the handoff from product to design.",
+        "She moved from engineer to senior engineer in two years; the transition was smooth.",
+        "We went from research to product in six months. Big transition.",
+    ],
+)
+def test_pipelines_handoffs_and_promotions_are_not_career_switches(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{line}\n"})
+    index = scan_vault(root, use_cache=False)
+    assert "topic:career-switch" not in {e.id for e in index.entities}
+
+
+def test_a_company_hub_lists_who_works_there(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "Companies/Quillfeather.md": "---\ntype: company\n---\n# Quillfeather\n\n## People\n"
+            "- [[Anna Berg]] — data scientist\n- Sam Lee — technical recruiter, met at a meetup\n"
+            "- Founded by [[Mia Storm]] (CEO)\n\nTom Weber said it is a fine place.\n",
+        }
+    )
+    index = scan_vault(root, use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    assert found == {("Anna Berg", "Quillfeather"), ("Sam Lee", "Quillfeather"), ("Mia Storm", "Quillfeather")}
+
+
+@pytest.mark.parametrize(
+    ("title", "person"),
+    [
+        ("Q&A - Priya Raman (Flipkart)", "Priya Raman"),
+        ("Shun Kobayashi coffee chat", "Shun Kobayashi"),
+        ("Informational w Mei Lin (Grab)", "Mei Lin"),
+    ],
+)
+def test_chat_titles_name_the_participant(make_vault, title: str, person: str) -> None:  # type: ignore[no-untyped-def]
+    # a name whose given name vaultlink does not know must come back in the body too
+    index = scan_vault(make_vault({f"Chats/{title}.md": f"Notes from the chat; {person} said a lot.\n"}), use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    assert [names[p] for p in index.notes[0].participants] == [person]
+
+
+def test_a_title_company_alone_in_parentheses_is_where_they_work(make_vault) -> None:  # type: ignore[no-untyped-def]
+    index = scan_vault(make_vault({"Chats/Informational w Mei Lin (Grab).md": "Notes.\n",
+                                   "Chats/Call with Bo Chen (zoom).md": "Notes.\n"}), use_cache=False)
+    names = {e.id: e.name for e in index.entities}
+    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    assert found == {("Mei Lin", "Grab")}
 
 
 def test_a_capitals_name_is_still_found_by_its_long_alias(make_vault) -> None:  # type: ignore[no-untyped-def]

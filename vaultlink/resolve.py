@@ -410,9 +410,11 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
                 mentions=tuple(sorted(mentions.get(eid, ()), key=_MENTION_ORDER)),
             )
         )
+    kept = {entity.id for entity in entities} | {ME}
     ordered = tuple(
         Relation(source, target, kind, tuple(sorted(entry["notes"])), entry["date"])
         for (source, target, kind), entry in sorted(relations.items(), key=lambda item: (item[0][0], item[0][1], item[0][2]._value_))
+        if source in kept and target in kept  # never a relation to an entity that was not kept
     )
     return Resolution(tuple(entities), ordered, tuple(advice), participants, tuple(warnings))
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
 
 from vaultlink.extract import context
 from vaultlink.extract.advice import AdviceDraft, find_advice
@@ -51,6 +51,35 @@ HUB_TYPES = {
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|my|My|our|Our)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their)\b")
 _IN_BEFORE = re.compile(r"\bin[ \t]+\Z")
+# After a name on a company hub's list: its role there ("— data scientist", "(CEO)").
+# Where a person's name must be for a company hub's list item to be about them
+_LIST_HEAD = re.compile(
+    r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+(?:(?:[Cc]o-?)?(?:[Ff]ounded|[Rr]un|[Ll]ed)[ \t]+by[ \t]+)?(?:\*\*|\[\[)?"
+)
+# ... and what says they are not, or no longer, there: "— now at Stripe", "(former CTO)"
+_HUB_ELSEWHERE = re.compile(
+    r"[^\n]{0,80}?\b(?:former|formerly|ex-|left|was|used[ \t]+to|turned[ \t]+down|declined|interviewed|rejected|"
+    r"now[ \t]+at|at[ \t]+[A-Z]|on[ \t]+the[ \t]+[A-Z])"
+)
+_HUB_ROLE_TAIL = re.compile(rf"(?:\]\])?[ \t]*(?:[—–-]{{1,2}}|\(|,)[^\n]{{0,60}}?\b{context.ROLE}\b")
+# "Leila: When I was at Twilio…": in a transcript line, "I" is the speaker.
+_SPEAKER = re.compile(r"^[ \t]*(?:\*\*)?(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,2})(?:\*\*)?[ \t]*:", re.M)
+_I_SUBJECT = re.compile(r"\b(?:I|I'm|I've|I'd|I’m|I’ve|I’d)\b")
+_MY = re.compile(r"\b(?:[Mm]y|[Oo]ur)\b")
+# "Met Noor Khan and Lucas Moreau, the two co-founders of Tidepool": every one of them.
+_PLURAL_ROLE = re.compile(
+    r"(?:,[ \t]*|[ \t]+(?:are|were)[ \t]+)(?:the[ \t]+)?(?:two[ \t]+|three[ \t]+|four[ \t]+)?(?:co-?)?founders[ \t]+of[ \t]+\Z"
+)
+# After a person list: "Noor Khan and Lucas Moreau", "Ana, Bo and Cy"
+_NAME_LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]*&[ \t]*)")
+# Words after a dash that say the job is not (or no longer) theirs
+_NOT_A_JOB_HELD = re.compile(r"\b(?:alum(?:na|nus|ni)?|former|formerly|ex-|last|interview\w*|offer|turned[ \t]+down|declined|rejected)\b")
+# An unknown name that goes on in lowercase and capitals: "Women in Tech Berlin", "Ladies that Code"
+_NAME_GOES_ON = re.compile(r"[ \t]+(?:in|for|on|that|who|of)[ \t]+[A-Z]")
+# What the word before a "known company" cue may not be followed by: the company doing something
+_COMPANY_DOES = re.compile(
+    r"[ \t]+(?:is|was|were|are|has|had|pays|paid|does|did|will|would|hires|hired|uses|used|known|says|said|seems|looks)\b"
+)
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s)|\n[ \t]*\n|\n[ \t]*(?:[-*+•]|\d+\.)[ \t]")
 _PERSON_RE = re.compile(PERSON)
 
@@ -232,15 +261,18 @@ def extract_note(
     else:
         participants = frontmatter_participants(parsed.metadata, lexicon)
         role_company = None
+        body = masked[parsed.frontmatter_end :]
+        if parsed.headings and parsed.headings[0].level == 1:
+            body = masked[parsed.headings[0].end :]  # not the title heading itself
         if not participants:
             for title in _title_lines(parsed, text):
-                names, _role, role_company = title_participants(title, lexicon)
+                names, _role, role_company = title_participants(title, lexicon, body)
                 if names:
                     participants = names
                     break
         else:
             for title in _title_lines(parsed, text):
-                _names, _role, role_company = title_participants(title, lexicon)
+                _names, _role, role_company = title_participants(title, lexicon, body)
                 if role_company:
                     break
         if not participants:
@@ -286,6 +318,7 @@ def extract_note(
     context_starts = {hit.start for hit in company_hits}
     if view is None:
         view = word_view(masked)
+    gazetteer_ends: dict[int, int] = {}
     for start, stop, (surface, company) in iter_words(lexicon.company_automaton, view):
         end = stop - 1
         if stop < len(masked) and masked[stop] == "-" and masked[stop + 1 : stop + 2].isalpha():
@@ -297,18 +330,26 @@ def extract_note(
         if next_word(view, stop) in _PRODUCT_WORDS:
             continue  # "Google Sheets", "google docs", "MIT license": a product, not the company
         found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
+        gazetteer_ends[start] = max(gazetteer_ends.get(start, 0), end + 1)
         if start not in context_starts:
             label = context.company_label(masked, start, end + 1, None, None)
             if label is not None:
                 company_hits.append(context.Hit(written, start, end + 1, label))
                 context_starts.add(start)
     for hit in company_hits:
-        if hit.label in ("at", "mention", "direct", "known") and fold(clean_name(hit.name)) not in ctx.hubs:
+        if hit.label in ("at", "mention", "direct", "known", "known_past") and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # an unknown name needs a relation context ("worked at", "ex-", "joined")
         if _IN_BEFORE.search(masked, max(0, hit.start - 8), hit.start) and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # "a year in Lyon": after "in", an unknown name is a place more often than an employer
-        if (hit.start, hit.end) in context_spans and fold(clean_name(hit.name)) in lexicon.companies:
-            continue  # the gazetteer pass above already has it
+        if hit.label in ("known", "known_past") and not _may_be_employer(hit, masked, ctx, lexicon):
+            continue
+        if hit.start in gazetteer_ends:
+            if hit.end <= gazetteer_ends[hit.start] or (
+                context.ROLE_AFTER.fullmatch(masked, gazetteer_ends[hit.start], hit.end) and fold(clean_name(hit.name)) not in ctx.hubs
+            ):
+                continue  # the gazetteer pass above has it, and knows where it ends ("ex-Spotify PM")
+        elif fold(clean_name(hit.name)) not in lexicon.companies and _NAME_GOES_ON.match(masked, hit.end):
+            continue  # "the founder of Women in Tech Berlin": not a company called "Women"
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
 
     person_names = {fold(f.name) for f in found if f.type is EntityType.PERSON and f.strength not in ("weak", "medium", "name")}
@@ -325,12 +366,23 @@ def extract_note(
     found.extend(_first_name_mentions(runs, found, participants, starts, ctx))
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
     people_starts = [p.start for p in people]
+    known_names = {fold(p.name): p.name for p in found if p.type is EntityType.PERSON}
+    transcript: list[bool] = []  # worked out on first need: does the note read as a transcript?
+
+    def speaker_at(position: int) -> str | None:
+        if not transcript:
+            transcript.append(len({fold(m.group("name")) for m in _SPEAKER.finditer(masked)}) >= 2)
+        return _line_speaker(masked, position, known_names) if transcript[0] else None
+
+    first_jobs: list[int] = []
     companies_at = {f.start: f.name for f in found if f.type is EntityType.COMPANY and f.start >= 0}
     for hit in company_hits:
-        if hit.label not in ("current", "past", "direct", "known"):
+        if hit.label not in ("current", "past", "direct", "known", "known_past", "first"):
             continue
         company = companies_at.get(hit.start)
         if company is None:
+            continue
+        if hit.label in ("known", "known_past") and not _may_be_employer(hit, masked, ctx, lexicon):
             continue
         if hit.label == "direct":
             index = bisect.bisect_left(people_starts, hit.start) - 1
@@ -339,11 +391,32 @@ def extract_note(
                 continue
             if gap.group("paren") is not None and not _employer_in_parentheses(masked, hit, company, lexicon):
                 continue
-        subject = _subject_before(masked, hit.start, people, people_starts, subject_default)
+            if gap.group("dash") is not None and _NOT_A_JOB_HELD.search(masked, gap.start(), min(len(masked), hit.end + 16)):
+                continue  # "Kofi — intern last summer, Microsoft", "— engineer, Google alum"
+        relation = RelationType.WORKED_AT if hit.label in ("past", "known_past") else RelationType.WORKS_AT
+        line = line_of(starts, hit.start)
+        plural = _PLURAL_ROLE.search(masked, max(0, hit.start - 40), hit.start)
+        if plural is not None:
+            together = _named_just_before(masked, plural.start(), people, people_starts)
+            if len(together) > 1:
+                claims.extend(Claim(relation, name, company, line) for name in together)
+                continue
+        subject = _subject_before(masked, hit.start, people, people_starts, subject_default, speaker_at)
         if subject is None:
             continue
-        relation = RelationType.WORKED_AT if hit.label == "past" else RelationType.WORKS_AT
-        claims.append(Claim(relation, subject, company, line_of(starts, hit.start)))
+        if hit.label == "first":
+            first_jobs.append(len(claims))
+        claims.append(Claim(relation, subject, company, line))
+    for at in first_jobs:
+        # "She started as an analyst at Mu Sigma": past when the note has her working elsewhere now
+        started = claims[at]
+        key = fold(started.subject).split()[0]
+        if any(
+            c.type is RelationType.WORKS_AT and c.object != started.object and fold(c.subject).split()[0] == key
+            for i, c in enumerate(claims)
+            if i not in first_jobs
+        ):
+            claims[at] = replace(started, type=RelationType.WORKED_AT)
 
     for match in context.find_introductions(masked):
         groups = match.re.groupindex
@@ -417,6 +490,17 @@ def extract_note(
             target_hub = ctx.hubs.get(fold(link.target.rpartition("/")[2].removesuffix(".md")))
             if target_hub is not None and target_hub.type is EntityType.PERSON and _is_list_item(text, link.start):
                 claims.append(Claim(RelationType.WORKS_AT, target_hub.name, hub.name, link.line))
+        for person in found:
+            # "- Anneke de Vries — co-founder and CTO", "- [[Florian Hartmann]] — data scientist"
+            if (
+                person.type is EntityType.PERSON
+                and person.start >= 0
+                and person.strength != "first"
+                and _LIST_HEAD.fullmatch(text, text.rfind("\n", 0, person.start) + 1, person.start)
+                and _HUB_ROLE_TAIL.match(masked, person.end)
+                and not _HUB_ELSEWHERE.match(masked, person.end)
+            ):
+                claims.append(Claim(RelationType.WORKS_AT, person.name, hub.name, person.line))
     is_chat = hub is None and bool(participants)
     return NoteFacts(
         hub=hub.type if hub else None,
@@ -539,8 +623,55 @@ def _employer_in_parentheses(masked: str, hit: context.Hit, company: str, lexico
     )
 
 
+def _line_speaker(masked: str, position: int, known: Mapping[str, str]) -> str | None:
+    """The person who speaks on the line holding ``position``, when it starts "Name:" and the
+    name is someone the note names; else None."""
+    line_start = masked.rfind("\n", 0, position) + 1
+    match = _SPEAKER.match(masked, line_start, position)
+    if match is None:
+        return None
+    said = fold(match.group("name"))
+    if said in known:
+        return known[said]
+    full = [name for key, name in known.items() if key.split()[0] == said]
+    return full[0] if len(set(full)) == 1 else None
+
+
+def _named_just_before(masked: str, position: int, people: list[Found], people_starts: list[int]) -> list[str]:
+    """The people listed right before ``position`` ("Noor Khan and Lucas Moreau", then ", the
+    co-founders of"): the last one ends there, each earlier one is joined by a comma or "and"."""
+    index = bisect.bisect_left(people_starts, position) - 1
+    named: list[str] = []
+    edge = position
+    while index >= 0:
+        person = people[index]
+        index -= 1
+        if person.end > edge or person.strength == "first":
+            continue
+        if named and not _NAME_LIST_GAP.fullmatch(masked, person.end, edge) or not named and person.end != edge:
+            break
+        named.append(person.name)
+        edge = person.start
+    return list(dict.fromkeys(reversed(named)))
+
+
+def _may_be_employer(hit: context.Hit, masked: str, ctx: ExtractContext, lexicon: Lexicon) -> bool:
+    """Whether a company a loose cue names ("previously X", "she moved from X to Y") can be where
+    someone works: not a channel or a school, and not the subject of its own clause."""
+    key = fold(clean_name(hit.name))
+    known = lexicon.companies.get(key)
+    if key in context.CHANNELS or (known is not None and (known.kind == "university" or fold(known.name) in context.CHANNELS)):
+        return False
+    return _COMPANY_DOES.match(masked, hit.end) is None
+
+
 def _subject_before(
-    masked: str, position: int, people: list[Found], people_starts: list[int], default: str | None
+    masked: str,
+    position: int,
+    people: list[Found],
+    people_starts: list[int],
+    default: str | None,
+    speaker_at: Callable[[int], str | None] | None = None,
 ) -> str | None:
     """Who a relation cue at ``position`` speaks of: the last person named earlier in the same
     sentence; a pronoun or no subject means the last person named before, or the participant;
@@ -564,7 +695,9 @@ def _subject_before(
         return last.name
     clause = masked[sentence_start:position]
     if _FIRST_PERSON.search(clause) and not _PRONOUN.search(clause):
-        return None
+        if speaker_at is not None and _I_SUBJECT.search(clause) and not _MY.search(clause):
+            return speaker_at(position)  # "Leila: When I was at Twilio…": in a transcript, I is who speaks
+        return None  # the author, whose employers are not tracked
     if _PRONOUN.search(clause) or not clause.strip() or default is None:
         if last is not None and position - last.end < 1500 and (default is None or _PRONOUN.search(clause)):
             return last.name
@@ -596,7 +729,7 @@ def _supported_topics(
             seen = evidence.setdefault(topic_id, {})
             weight = (2 if strong else 1) + (1 if asked else 0)
             seen[surface] = max(seen.get(surface, 0), weight)
-    return {topic_id for topic_id, seen in evidence.items() if sum(seen.values()) >= TOPIC_EVIDENCE}
+    return {topic_id for topic_id, seen in evidence.items() if sum(seen.values()) >= TOPIC_EVIDENCE + (max(seen.values()) < 2)}
 
 
 def _paragraphs(masked: str, start: int) -> list[tuple[int, str]]:

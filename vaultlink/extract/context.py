@@ -22,17 +22,27 @@ _LEADERS = frozenset(
     "he she they we i you it me him them us hi hello hey dear met ask asked email emailed ping thanked "
     "at for from with in on by to of".split()
 )
+# A title before "of" in a run is not part of the name: "CEO of Ledgerly", "Founder of Acme".
+_TITLES_OF = frozenset("CEO CTO COO CFO Founder Co-founder Cofounder Co-Founder Owner President".split())
 _WINDOW = 56
 
-_ROLE = (
-    r"(?:engineer|engineering|developer|dev|manager|director|designer|scientist|researcher|analyst|PM|TPM|SWE|SDE|"
-    r"EM|intern|lead|VP|head|founder|co-?founder|CEO|CTO|COO|CFO|recruiter|consultant|architect|partner|principal|"
+ROLE = _ROLE = (
+    r"(?:engineer|engineering|developer|dev|manager|director|designer|scientist|researcher|analyst|"
+    r"(?<!\d)(?<!\d\s)(?:PM|TPM|EM)|SWE|SDE|intern|lead|VP|head|founder|co-?founder|CEO|CTO|COO|CFO|recruiter|consultant|architect|partner|principal|"
     r"staff|senior|associate|advisor|adviser|investor|product|team|group|org|job|role|position|offer|hiring|"
-    r"professor|student|fellow|contractor|employee|executive|officer|specialist|coordinator|owner|programmer)"
+    r"professor|student|fellow|contractor|employee|executive|officer|specialist|coordinator|owner|programmer|"
+    r"assistant|eng|(?<!\d)(?<!\d\s)(?:pm|tpm|swe|sde|em))"  # not "3 pm at", nor "3\u202fpm at"
 )
+# A role word right after a company's name: "ex-Spotify PM" is Spotify.
+ROLE_AFTER = re.compile(rf"[ \t]+{_ROLE}s?")
 _KIN = (
     r"(?:mentor|mentee|manager|boss|friend|colleague|co-?worker|teammate|cousin|advisor|adviser|professor|skip|lead|"
     r"tech[ \t]+lead|recruiter|contact|coach|sponsor|classmate|roommate|buddy|neighbou?r|partner|co-?founder)"
+)
+# Job titles alone (not "team" or "offer"): "Kofi Boateng — eng manager, Cloudflare" names his job.
+JOB = _JOB = (
+    r"(?:engineer|eng|developer|manager|director|designer|scientist|researcher|analyst|PM|recruiter|consultant|architect|"
+    r"founder|co-?founder|CEO|CTO|VP|intern|lead|partner|advisor|adviser)"
 )
 _PERSON_BEFORE = re.compile(
     rf"""(?:
@@ -59,7 +69,10 @@ _PERSON_AFTER = re.compile(
           |lead|founder|co-?founder|CEO|CTO|engineer|manager|PM|recruiter|designer|partner)\b
         |[ \t]+(?:\((?!\d)|is[ \t]+(?:a|an|the|now|currently|ex-|at|on|in)\b|was[ \t]+(?:a|an|the|at|on)\b|works|worked
           |leads|led|runs|ran|manages|managed|joined|left|founded|co-?founded|moved|spent|has[ \t]+been|had[ \t]+been
-          |used[ \t]+to)\b)
+          |used[ \t]+to)\b
+        |[ \t]+[—–-]{1,2}[ \t]+(?=[^\n]{0,40}?\b"""
+    + _JOB
+    + r"""\b))
     )""",
     re.X,
 )
@@ -71,22 +84,33 @@ _FUNCTION = (
 )
 _COMPANY_BEFORE = re.compile(
     rf"""(?:
-      (?P<past>\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?
+      (?P<current_been>\b(?:has|have)[ \t]+been[ \t]+(?:at|with)[ \t]+|(?<=['’])s[ \t]+been[ \t]+(?:at|with)[ \t]+)
+    | (?P<past>\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?
         |\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Pp]rior[ \t]+to[ \t]+that|[Oo]nce)[ \t]*,?[ \t]+(?:at|with)[ \t]+
         |\b(?:was|were|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|spent[ \t]+[^.\n]{{0,30}}?|worked|interned
-          |stint|years?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
+          |stint|years?|yrs?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
+        |\bworked[ \t]+(?:together[ \t]+|with[ \t]+(?:him|her|them|me|us)[ \t]+)(?:at|for|in)[ \t]+
         |\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
     | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
         |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
         |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
         |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
+        |\b(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|agency|consultancy|business)[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
-        |\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+
         |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_FUNCTION}\b
           [^.\n,]{{0,20}}?[ \t]+at[ \t]+
         |(?:^|(?<=[ \t(]))@[ \t]*)
-    | (?P<known>\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+)
+    | (?P<role_at>\b{_ROLE}s?\b(?![ \t]+(?:culture|interviews?|ladders?|levels?|loops?|process|comp|salar(?:y|ies)|bands?)\b)
+          [^.;\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+)
+    | (?P<title_of>\b(?:(?:co-?)?founder[ \t]*(?:&|and)[ \t]*)?(?:founder|co-?founder|CEO|CTO|COO|CFO|owner|president)s?
+          [ \t]+of[ \t]+)
+    | (?P<move_to>\b(?:moved|went|switched|jumped)[ \t]+(?:over[ \t]+)?from[ \t]+[^.\n]{{1,40}}?[ \t]+(?:over[ \t]+)?to[ \t]+)
+    | (?P<move_from>\b(?:moved|went|switched|jumped)[ \t]+(?:over[ \t]+)?from[ \t]+)
+    | (?P<known>\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+
+        |(?:(?<=[,;][ \t])|^[ \t]*(?:[-*+•][ \t]+)?)(?:now|currently)[ \t]+
+        |\b(?:[Nn]ow|[Cc]urrently)[ \t]*:[ \t]*)
+    | (?P<known_past>\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Ff]ormerly)[ \t]*[,:]?[ \t]+)
     | (?P<mention>\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+
           (?:at|in|of|between|from|with)[ \t]+
         |\b(?:vs\.?|versus)[ \t]+)
@@ -108,16 +132,24 @@ _PERSON_LAST_WORDS = frozenset(
 )
 _COMPANY_LAST_WORDS = frozenset(
     "at for with in across between ex ex- former formerly left quit leaving departed by of joined joining joins "
-    "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from".split()
+    "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from "
+    "previously formerly that previously: that: now currently now: currently:".split()
 )
+_PLACE_WORDS = frozenset(("in", "near", "around", "outside"))
 _SIDE = re.compile(r"\b(?:[Tt]he|[Tt]op|[Bb]ottom|[Uu]pper|[Ll]ower|[Ff]ar)\s+left\s+\Z")  # blanks: a masked link
 # Between a person and their company: "Sam from Stripe", "Sam @ Stripe", "Sam (Stripe)", "Sam (PM, Stripe)"
 # (not "Sam (2019, Google)": what comes before the comma has a letter).
-DIRECT_GAP = re.compile(r"[ \t]+(?:from|at|@)[ \t]+|(?P<paren>[ \t]*\((?:(?=[^(),\n]*[^\W\d_])[^(),\n]{1,40},[ \t]*)?)")
+DIRECT_GAP = re.compile(
+    rf"[ \t]+(?:from|at|@)[ \t]+|(?P<paren>[ \t]*\((?:(?=[^(),\n]*[^\W\d_])[^(),\n]{{1,40}},[ \t]*)?)"
+    rf"|(?P<dash>[ \t]+[—–-]{{1,2}}[ \t]+(?=[^,\n]*?\b{JOB}\b)[^(),.;\n]{{1,40}},[ \t]*)"  # "Kofi Boateng — eng manager, Cloudflare"
+)
 # What a name in parentheses may also be: how you talked ("Anna Berg (Zoom)"), not where they work.
 CHANNELS = frozenset(
     ("zoom", "slack", "linkedin", "teams", "microsoft teams", "google meet", "meet", "whatsapp", "telegram", "signal",
-     "discord", "skype", "facetime", "twitter", "x", "calendly", "lunchclub", "meetup", "email", "phone")
+     "discord", "skype", "facetime", "twitter", "x", "calendly", "lunchclub", "meetup", "email", "phone",
+     # and where you met: a café, a coworking space, an app, an event ("Coffee with Priya (Starbucks)")
+     "starbucks", "blue bottle", "wework", "regus", "reddit", "hinge", "bumble", "tinder", "instagram", "youtube",
+     "twitch", "clubhouse", "eventbrite", "yc", "y combinator", "web summit", "slush", "techcrunch", "zoom video")
 )
 # Where a _COMPANY_BEFORE match can begin: each alternative starts with \b and a letter, or with
 # "@". With that guard in front, a search runs the alternatives only at those positions and
@@ -156,6 +188,9 @@ def find_runs(masked: str) -> list[Run]:
         while words and words[0].casefold() in _LEADERS:
             start = masked.index(words[1], start + len(words[0])) if len(words) > 1 else match.end()
             words = words[1:]
+        if len(words) > 2 and words[1] == "of" and words[0] in _TITLES_OF:
+            start = masked.index(words[2], start + len(words[0]))  # "CEO of Ledgerly": the company
+            words = words[2:]
         if words:
             runs.append(Run(masked[start : match.end()], start, match.end()))
     return runs
@@ -180,6 +215,8 @@ def judge_person(masked: str, run: Run, last: str | None = None) -> Hit | None:
     after = _PERSON_AFTER.match(masked, end)
     if after is not None:
         label = "strong" if after.group("strong") else "medium" if after.group("medium") else "weak"
+        if label == "weak" and last in _PLACE_WORDS:
+            return None  # "an engineer in Milan (on the maps team)": after "in", a place
         return Hit(name, run.start, end, label)
     return None
 
@@ -203,8 +240,25 @@ def company_label(
     before = _company_before(masked, start) if last in _COMPANY_LAST_WORDS else None
     if before is not None and (before.lastgroup != "at" or not direct):
         # "VP Engineering at Monzo": the role speaks of Monzo, though a capitalised run precedes it
-        if before.lastgroup == "current" and _ROLE_AT.search(before.group(0)) and _told_in_past(masked, start):
-            return "past"  # "Before that she was a recruiter at Booking.com"
+        cue, at = before.lastgroup, before.start()
+        if cue == "role_at":
+            if _SOMEONE_ELSES.search(masked, max(0, at - 12), at):
+                return None  # "Tip from a recruiter at Amazon": someone else's job
+            if _told_in_past(masked, start):
+                return "past"  # "Before that she was a recruiter at Booking.com"
+            if _told_as_a_start(masked, start):
+                return "first"  # "She started as an analyst at Mu Sigma": past if the note has her elsewhere now
+            return "current"
+        if cue == "title_of":  # "is the CEO of", ", CEO of", "(co-founder of": what the subject is
+            return "current" if _DESCRIBES_SUBJECT.search(masked, max(0, at - 24), at) else None
+        if cue in ("move_to", "move_from"):  # "she moved from X to Y": a person moved, not a team or a budget
+            if not _MOVER.search(masked, max(0, at - 32), at):
+                return None
+            return "known" if cue == "move_to" else "known_past"
+        if before.lastgroup == "current_been":
+            # "has been at Atlassian since 2019" is now; "has been at Amazon and Meta for ten
+            # years" sums up a career, and so does "… and now runs his own"
+            return "past" if _LIST_AFTER.match(masked, end) or _CHANGE_AFTER.match(masked, end) else "current"
         return before.lastgroup
     if direct:
         return "direct"
@@ -213,19 +267,43 @@ def company_label(
     return None
 
 
+_SOMEONE_ELSES = re.compile(r"\b(?:from|with|to)[ \t]+(?:a|an|the)[ \t]+\Z")
+_DESCRIBES_SUBJECT = re.compile(
+    r"(?:\b(?:is|was|are|were|as)|['’]s|,|\(|[—–])[ \t]*(?:(?:the|a|an)[ \t]+)?(?:(?:two|three|four)[ \t]+)?\Z"
+)
+_MOVER = re.compile(r"(?:\b[Ss]he|\b[Hh]e|(?<![\w'’-])(?!The\b|They\b|We\b|It\b|Our\b|Their\b|This\b)[A-Z][\w'’-]+)[ \t]+\Z")
+_LIST_AFTER = re.compile(r"[ \t]*(?:,|&|[ \t]and[ \t])[ \t]*(?:\[\[)?(?!I\b)[A-Z]")
+_CHANGE_AFTER = re.compile(
+    r"[^.!?;\n]{0,60}?\b(?:now[ \t]+(?:runs|owns|works|at|with|has|spends|is[ \t]+(?:at|with|running))|until|till|left"
+    r"|then[ \t]+(?:joined|moved|left|went|switched|founded|started))\b"
+)
 _CLAUSE_START = re.compile(r"[.!?;](?=\s)|\n")
 _PAST_MARKER = re.compile(r"\b(?:was|were|had[ \t]+been|used[ \t]+to|[Bb]efore[ \t]+that|[Pp]reviously|[Ff]ormerly|[Pp]rior[ \t]+to[ \t]+that|[Bb]ack[ \t]+then)\b")
 _NOW_MARKER = re.compile(r"\b(?:now|currently|today|still|is|are|works|working|joined|joins|leads|runs|heads)\b", re.I)
 _ROLE_AT = re.compile(rf"\b{_ROLE}s?\b[^.\n]{{0,30}}?[ \t]+(?:at|@)[ \t]+\Z")
 
 
-def _told_in_past(masked: str, start: int) -> bool:
-    """Whether the clause before ``start`` is in the past ("was a PM at", "previously … at")."""
+_START_MARKER = re.compile(r"\b(?:started|began|stayed[ \t]+on|spent)\b")
+
+
+def _clause_before(masked: str, start: int) -> str:
     window = max(0, start - _WINDOW)
     clause_start = window
     for match in _CLAUSE_START.finditer(masked, window, start):
         clause_start = match.end()
-    clause = masked[clause_start:start]
+    return masked[clause_start:start]
+
+
+def _told_as_a_start(masked: str, start: int) -> bool:
+    """Whether the clause before ``start`` tells where someone started or stayed on ("started as an
+    analyst at"): a past job when the note says where they are now, else the present one."""
+    clause = _clause_before(masked, start)
+    return _START_MARKER.search(clause) is not None and _NOW_MARKER.search(clause) is None
+
+
+def _told_in_past(masked: str, start: int) -> bool:
+    """Whether the clause before ``start`` is in the past ("was a PM at", "previously … at")."""
+    clause = _clause_before(masked, start)
     return _PAST_MARKER.search(clause) is not None and _NOW_MARKER.search(clause) is None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from vaultlink.extract.context import CHANNELS
 from vaultlink.extract.lexicon import Lexicon
 from vaultlink.extract.names import clean_name, is_person_name
 from vaultlink.markdown import as_string_list
@@ -16,10 +17,21 @@ _KIND = (
     r"(?:coffee[ \t]+chat|virtual[ \t]+coffee|coffee|chat|call|intro[ \t]+call|video[ \t]+call|phone[ \t]+call|zoom|1[:-]1|"
     r"1-on-1|one[- ]on[- ]one|informational[ \t]+interview|info[ \t]+interview|informational|mentoring(?:[ \t]+session)?|"
     r"mentorship(?:[ \t]+session)?|meeting|lunch|dinner|drinks|catch[- ]?up|skip[- ]level|sync|interview|conversation|"
-    r"session|advice|talk|walk|intro)"
+    r"session|advice|talk|walk|intro|q[ \t]*&[ \t]*a|ama|office[ \t]+hours|check-?in)"
 )
 _TITLE_WITH = re.compile(rf"^(?:.*?\b)?{_KIND}s?\b[ \t]*(?:with|w/|w-|w\.|w|from|[-–—:])[ \t]+(?P<names>.+?)[ \t]*$", re.I)
-_TITLE_SUFFIX = re.compile(rf"^(?P<names>.+?)[ \t]+(?:[-–—][ \t]+)?{_KIND}(?:[ \t]+notes)?$", re.I)
+_TITLE_SUFFIX = re.compile(rf"^(?P<names>.+?)[ \t]+(?:[-–—][ \t]+)?(?P<kind>{_KIND})(?:[ \t]+notes)?$", re.I)
+# "kenji watanabe - call 14 feb 2024, 45 min (zoom)": names, a dash, what it was, then only when
+_TITLE_DASH = re.compile(
+    rf"^(?P<names>.+?)[ \t]+[-–—:][ \t]+(?P<kind>{_KIND})(?:[ \t]+notes)?(?:[ \t]*[,\-–—]?[ \t]*\d[\w ,:/.()-]*)?$", re.I
+)
+# Kinds that only ever mean time with a person: "Shun Kobayashi coffee chat" names one, though
+# "Shun" is not a given name vaultlink knows ("Headless Sync" is a feature, not a chat).
+_PERSON_KINDS = re.compile(
+    r"(?:coffee[ \t]+chat|virtual[ \t]+coffee|coffee|1[:-]1|1-on-1|one[- ]on[- ]one|informational[ \t]+interview|"
+    r"info[ \t]+interview|informational|mentoring(?:[ \t]+session)?|mentorship(?:[ \t]+session)?)",
+    re.I,
+)
 _TITLE_ME = re.compile(r"^(?P<names>.+?)[ \t]*(?:<>|<->|↔|x|/|&|and|\+)[ \t]*me$", re.I)
 _LEADING_DATE = re.compile(r"^[ \t]*(?:\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})[ \t]*[-–—:,]?[ \t]*")
 _TRAILING_DATE = re.compile(r"[ \t]*[-–—,]?[ \t]*(?:\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?)[ \t]*$")
@@ -29,8 +41,11 @@ _ROLE_AT = re.compile(r"^(?P<role>.+?)[ \t]*(?:,|@|\bat\b)[ \t]*(?P<company>[^,@
 _LINK = re.compile(r"\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]+))?\]\]")
 
 
-def title_participants(title: str, lexicon: Lexicon) -> tuple[list[str], str | None, str | None]:
+def title_participants(title: str, lexicon: Lexicon, body: str = "") -> tuple[list[str], str | None, str | None]:
     """Names in a chat title, and the (role, company) of a "1:1 with X (Role, Company)" title.
+
+    A name whose first word is no given name vaultlink knows counts in "X coffee chat" only when
+    the note's ``body`` names X too ("Shun Kobayashi coffee chat"; not "Design Review - coffee").
 
     "Coffee chat with Stefan Mai", "Chat w/ Marcus - 3/14", "Jordan Lee coffee chat",
     "Ana Souza <> me", "2023-09-14 Coffee chat with Sam Patel", "call w kenji".
@@ -43,20 +58,36 @@ def title_participants(title: str, lexicon: Lexicon) -> tuple[list[str], str | N
         role_at = _ROLE_AT.match(inside)
         if role_at:
             role, company = role_at.group("role").strip(), role_at.group("company").strip()
+        elif (
+            fold(inside) in lexicon.companies
+            and lexicon.companies[fold(inside)].kind != "university"
+            and fold(inside) not in CHANNELS  # "(zoom)": how you talked
+        ):
+            company = inside.strip()  # "Informational w Mei Lin (Grab)": a company it knows, alone
         text = text[: parens.start()]
     text = _TRAILING_DATE.sub("", text).strip()
-    for pattern in (_TITLE_WITH, _TITLE_ME, _TITLE_SUFFIX):
+    for pattern in (_TITLE_WITH, _TITLE_ME, _TITLE_SUFFIX, _TITLE_DASH):
         match = pattern.match(text)
         if match:
             names_part = re.split(r"[ \t]+[-–—][ \t]+|[ \t]*[:|][ \t]*", match.group("names"))[0]
             # "Coffee chat with X" names a person whatever X is; "X sync" only when X is a given
             # name (or starts with one): "Headless Sync" is a feature, "Jordan Lee coffee chat" a chat.
             strict = pattern is not _TITLE_WITH
-            names = [_person_from_title(part, lexicon, strict) for part in _NAME_SPLIT.split(names_part)]
+            loose = pattern is _TITLE_ME or (
+                pattern is not _TITLE_WITH and _PERSON_KINDS.fullmatch(match.group("kind")) is not None
+            )
+            names = [
+                _person_from_title(part, lexicon, strict and not (loose and len(part.split()) >= 2 and _named_in(part, body)))
+                for part in _NAME_SPLIT.split(names_part)
+            ]
             found = [name for name in names if name]
             if found:
                 return found, role, company
     return [], None, None
+
+
+def _named_in(name: str, body: str) -> bool:
+    return bool(body) and re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)", body, re.I) is not None
 
 
 def _person_from_title(text: str, lexicon: Lexicon, strict: bool = False) -> str | None:

@@ -17,6 +17,79 @@ from vaultlink.model import fold
 _SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*|(?<=\n))")
 
 
+# A change of field written as a path: "went eng -> pm", "consulting → data science", "how did you
+# get from an analyst job to a data scientist title", "a move out of civil engineering into
+# design", "get into ML engineering from backend work". Both ends must be fields or jobs, and
+# differ ("from engineer to senior engineer" is a promotion); "from ... to" needs a person's verb
+# before it ("the handoff from design to engineering", "budget moves from marketing to sales"
+# are not career moves); an arrow leaves out the words that also name pipeline stages ("dev ->
+# qa -> prod", "frontend -> backend -> data warehouse").
+CAREER_SWITCH = "career-switch"
+_FIELD = (
+    r"(?:software(?:[ \t]+engineering)?|eng|engineering|engineer|swe|sde|developer|coding|programming|"
+    r"pm|product(?:[ \t]+management)?|product[ \t]+manager|design|designer|ux|data[ \t]+science|data[ \t]+scientist|"
+    r"ds|analyst|analytics|consulting|consultant|teaching|teacher|academia|research|sales|marketing|finance|banking|"
+    r"law|lawyer|medicine|nursing|architecture|architect|journalism|recruiting|hr|accounting|civil[ \t]+engineering|"
+    r"mechanical[ \t]+engineering|ml[ \t]+engineering|data|tech|ml|ai|frontend|backend|dev|qa|ops|devops|support)"
+)
+_PIPELINE = frozenset("data tech ml ai frontend backend dev qa ops devops support".split())
+_ANY = r"(?:an?[ \t]+|the[ \t]+)?(?:[\w-]+[ \t]+){0,2}?"
+_ROLE_NOUN = r"(?:[ \t]+(?:job|role|work|title|position|track|side))?"
+_MOVE = (
+    r"(?:go|goes|went|going|gone|get|got|getting|move|moved|moving|a[ \t]+move|switch|switched|switching|pivot|pivoted|"
+    r"pivoting|transition|transitioned|transitioning|jump|jumped|jumping|made|make|making|come|came|coming)"
+)
+# Found from its hinge (an arrow, "from", "out of", "into"), then read both ways from there:
+# one regex tried at every word of every note cost more than the rest of topic finding.
+_HINGE = re.compile(r"->|→|=>|⇒|\b(?:[Ff]rom|FROM|[Oo]ut[ \t]+of|[Ii]nto)\b")
+_NOT_A_PERSON = r"(?<![Ww]e )(?<![Ii]t )(?<![Tt]hey )(?<![Tt]eam )"
+_FIELD_BEFORE = re.compile(rf"\b(?P<a>{_FIELD})[ \t]*\Z", re.I)
+_ARROW_FIELD = re.compile(rf"(?:-->|->|→|=>|⇒)[ \t]*(?P<b>{_FIELD})\b", re.I)
+_MOVE_BEFORE = re.compile(rf"{_NOT_A_PERSON}\b{_MOVE}[ \t]+(?:[\w-]+[ \t]+){{0,2}}?\Z", re.I)
+_MOVE_RIGHT_BEFORE = re.compile(rf"{_NOT_A_PERSON}\b{_MOVE}[ \t]+\Z", re.I)
+_FROM_TO = re.compile(
+    rf"(?:from|out[ \t]+of)[ \t]+{_ANY}(?P<a>{_FIELD}){_ROLE_NOUN}[ \t]+(?:to|into)[ \t]+{_ANY}(?P<b>{_FIELD})\b", re.I
+)
+_INTO_FROM = re.compile(rf"into[ \t]+{_ANY}(?P<b>{_FIELD}){_ROLE_NOUN}[ \t]+from[ \t]+{_ANY}(?P<a>{_FIELD})\b", re.I)
+
+
+def _career_paths(text: str) -> list[int]:
+    """Where ``text`` tells of a change of field: the offset each such path starts at."""
+    out = []
+    for hinge in _HINGE.finditer(text):
+        at = hinge.start()
+        window = max(0, at - 48)
+        word = hinge.group(0)[:1].lower()
+        # what follows the hinge first: it fails at once for nearly every "from" in a note
+        if word in "-→=⇒":
+            after = _ARROW_FIELD.match(text, at)
+            before = _FIELD_BEFORE.search(text, window, at) if after else None
+            if before is None or after is None:
+                continue
+            ends = (before.group("a"), after.group("b"))
+            if {" ".join(end.lower().split()) for end in ends} & _PIPELINE:
+                continue  # "dev -> qa -> prod"
+        elif word == "i":
+            after = _INTO_FROM.match(text, at)
+            before = _MOVE_RIGHT_BEFORE.search(text, window, at) if after else None
+            if before is None or after is None:
+                continue
+            ends = (after.group("a"), after.group("b"))
+        else:
+            after = _FROM_TO.match(text, at)
+            before = _MOVE_BEFORE.search(text, window, at) if after else None
+            if before is None or after is None:
+                continue
+            ends = (after.group("a"), after.group("b"))
+        if set(ends[0].lower().split()) & set(ends[1].lower().split()):
+            continue  # "from engineer to senior engineer"
+        out.append(before.start())
+    return out
+
+
+_PATH_ENTRIES = ((CAREER_SWITCH, True),)
+
+
 @dataclass(frozen=True)
 class TopicHit:
     topic: str  # topic id, "career-switch"
@@ -33,7 +106,10 @@ class TopicMatcher:
         for topic in topics:
             for phrase in topic.weak:
                 table.setdefault(lower(phrase), []).append((topic.id, False))
-            for phrase in (*topic.strong, topic.name, *topic.aliases):
+            # a name listed among its own weak cues stays weak: "hiring" mostly says a company
+            # has openings (a job search), not how to hire
+            name = () if lower(topic.name) in {lower(phrase) for phrase in topic.weak} else (topic.name,)
+            for phrase in (*topic.strong, *name, *topic.aliases):
                 entries = table.setdefault(lower(phrase), [])
                 entries[:] = [e for e in entries if e[0] != topic.id] + [(topic.id, True)]
         entries_of = {phrase: tuple(entries) for phrase, entries in table.items()}  # scan() hands out tuples
@@ -52,6 +128,8 @@ class TopicMatcher:
             (start, surface, entries)
             for start, _end, (surface, entries) in iter_words(self._automaton, view if view is not None else word_view(text))
         ]
+        if CAREER_SWITCH in self.topics:  # however many, one cue: "(a change of field)"
+            cues.extend((start, "(a change of field)", _PATH_ENTRIES) for start in _career_paths(text))
         cues.sort(key=lambda cue: cue[0])
         return cues
 
