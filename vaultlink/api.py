@@ -94,13 +94,15 @@ POOL_MIN_NOTES = 200
 POOL_WORKERS = 4  # at most: one per idle core, so a 2-core machine runs two
 # In a forked worker: what it runs, set by _start_worker.
 _pool_work: Callable[[int], Any] | None = None
+_in_pool_worker = False  # set in a forked worker by _start_worker
 
 
 def _start_worker(work: Callable[[int], Any]) -> None:
     """First thing in a forked worker: keep ``work`` (inherited through the fork, never pickled)
     and leave Ctrl-C to the parent, which stops the pool; each worker would print a traceback."""
-    global _pool_work
+    global _pool_work, _in_pool_worker
     _pool_work = work
+    _in_pool_worker = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -385,15 +387,19 @@ def extract_scan(scan: Scan) -> ExtractContext:
     dirty = dirty or bool(stale)
     stale = [i for i in stale if text_of(scan.records[i]) is not None]  # reads, in order, what the cache served
 
-    def extract(index: int) -> tuple[NoteFacts, tuple[str, str]]:
+    def extract(index: int) -> tuple[NoteFacts, tuple[str, str] | None]:
         record = scan.records[stale[index]]
         text = scan.texts[record.path]
         masked, view = view_of(record, text)
-        return extract_note(record.parsed, text, ctx, masked, view), (masked, view)
+        # From a pool worker the two would travel back through a pipe and sit in this process
+        # until phase two ends (60 MB more at the peak of a 10k-note scan, past the 500 MB the
+        # scan must stay under): there phase two's workers build them again, side by side.
+        return extract_note(record.parsed, text, ctx, masked, view), None if _in_pool_worker else (masked, view)
 
     for index, (facts, mask_view) in zip(stale, _map_notes(extract, len(stale))):
         scan.records[index] = replace(scan.records[index], facts=facts, facts_key=ctx.key, matches_key="")
-        views[scan.records[index].path] = mask_view
+        if mask_view is not None:
+            views[scan.records[index].path] = mask_view
     ready = [r for r in scan.records if r.facts is not None]
     registry = build_registry([NoteInput(r.parsed, r.facts) for r in ready], ctx)  # type: ignore[arg-type]
     digest = registry.digest()
