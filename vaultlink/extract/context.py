@@ -108,7 +108,7 @@ _COMPANY_BEFORE = re.compile(
     | (?P<move_to>\b(?:moved|went|switched|jumped)[ \t]+(?:over[ \t]+)?from[ \t]+[^.\n]{{1,40}}?[ \t]+(?:over[ \t]+)?to[ \t]+)
     | (?P<move_from>\b(?:moved|went|switched|jumped)[ \t]+(?:over[ \t]+)?from[ \t]+)
     | (?P<known>\b(?:[Hh]e|[Ss]he|[Tt]hey)(?:['’]s|['’]re)[ \t]+(?:now[ \t]+|still[ \t]+)?(?:at|with)[ \t]+
-        |(?:(?<=[,;][ \t])|^[ \t]*(?:[-*+•][ \t]+)?)(?:now|currently)[ \t]+
+        |(?:(?<=[,;][ \t])|(?<![^\n])|(?<=\n[ \t])|(?<=\n[-*+•][ \t]))(?:now|currently)[ \t]+
         |\b(?:[Nn]ow|[Cc]urrently)[ \t]*:[ \t]*)
     | (?P<known_past>\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Ff]ormerly)[ \t]*[,:]?[ \t]+)
     | (?P<mention>\b(?:culture|difference|differences|interviews?|offer|offers|onsite|loop)[ \t]+
