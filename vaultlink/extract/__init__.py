@@ -56,10 +56,11 @@ _IN_BEFORE = re.compile(r"\bin[ \t]+\Z")
 _LIST_HEAD = re.compile(
     r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]+(?:(?:[Cc]o-?)?(?:[Ff]ounded|[Rr]un|[Ll]ed)[ \t]+by[ \t]+)?(?:\*\*|\[\[)?"
 )
-# ... and what says they are not, or no longer, there: "— now at Stripe", "(former CTO)"
+# Words that say a job is not, or no longer, someone's: "— intern last summer", "(former CTO)"
+_NOT_HELD = r"former|formerly|ex-|turned[ \t]+down|declined|rejected|interview\w*"
+# ... and on a company hub's list, what says they are elsewhere: "— now at Stripe", "at Notion"
 _HUB_ELSEWHERE = re.compile(
-    r"[^\n]{0,80}?\b(?:former|formerly|ex-|left|was|used[ \t]+to|turned[ \t]+down|declined|interviewed|rejected|"
-    r"now[ \t]+at|at[ \t]+[A-Z]|on[ \t]+the[ \t]+[A-Z])"
+    rf"[^\n]{{0,80}}?\b(?:{_NOT_HELD}|left|was|used[ \t]+to|now[ \t]+at|at[ \t]+[A-Z]|on[ \t]+the[ \t]+[A-Z])"
 )
 _HUB_ROLE_TAIL = re.compile(rf"(?:\]\])?[ \t]*(?:[—–-]{{1,2}}|\(|,)[^\n]{{0,60}}?\b{context.ROLE}\b")
 # "Leila: When I was at Twilio…": in a transcript line, "I" is the speaker.
@@ -73,7 +74,7 @@ _PLURAL_ROLE = re.compile(
 # After a person list: "Noor Khan and Lucas Moreau", "Ana, Bo and Cy"
 _NAME_LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]*&[ \t]*)")
 # Words after a dash that say the job is not (or no longer) theirs
-_NOT_A_JOB_HELD = re.compile(r"\b(?:alum(?:na|nus|ni)?|former|formerly|ex-|last|interview\w*|offer|turned[ \t]+down|declined|rejected)\b")
+_NOT_A_JOB_HELD = re.compile(rf"\b(?:{_NOT_HELD}|alum(?:na|nus|ni)?|last|offer)\b")
 # An unknown name that goes on in lowercase and capitals: "Women in Tech Berlin", "Ladies that Code"
 _NAME_GOES_ON = re.compile(r"[ \t]+(?:in|for|on|that|who|of)[ \t]+[A-Z]")
 # What the word before a "known company" cue may not be followed by: the company doing something
@@ -336,13 +337,15 @@ def extract_note(
             if label is not None:
                 company_hits.append(context.Hit(written, start, end + 1, label))
                 context_starts.add(start)
+    not_employers: set[int] = set()  # where a loose cue names no employer: no relation starts there
     for hit in company_hits:
+        if hit.label in ("known", "known_past") and not _may_be_employer(hit, masked, ctx, lexicon):
+            not_employers.add(hit.start)
+            continue
         if hit.label in ("at", "mention", "direct", "known", "known_past") and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # an unknown name needs a relation context ("worked at", "ex-", "joined")
         if _IN_BEFORE.search(masked, max(0, hit.start - 8), hit.start) and fold(clean_name(hit.name)) not in ctx.hubs:
             continue  # "a year in Lyon": after "in", an unknown name is a place more often than an employer
-        if hit.label in ("known", "known_past") and not _may_be_employer(hit, masked, ctx, lexicon):
-            continue
         if hit.start in gazetteer_ends:
             if hit.end <= gazetteer_ends[hit.start] or (
                 context.ROLE_AFTER.fullmatch(masked, gazetteer_ends[hit.start], hit.end) and fold(clean_name(hit.name)) not in ctx.hubs
@@ -382,7 +385,7 @@ def extract_note(
         company = companies_at.get(hit.start)
         if company is None:
             continue
-        if hit.label in ("known", "known_past") and not _may_be_employer(hit, masked, ctx, lexicon):
+        if hit.start in not_employers:
             continue
         if hit.label == "direct":
             index = bisect.bisect_left(people_starts, hit.start) - 1
