@@ -413,9 +413,9 @@ def extract_note(
     for at in first_jobs:
         # "She started as an analyst at Mu Sigma": past when the note has her working elsewhere now
         started = claims[at]
-        key = fold(started.subject).split()[0]
+        key = _given(started.subject)
         if any(
-            c.type is RelationType.WORKS_AT and c.object != started.object and fold(c.subject).split()[0] == key
+            c.type is RelationType.WORKS_AT and c.object != started.object and _given(c.subject) == key
             for i, c in enumerate(claims)
             if i not in first_jobs
         ):
@@ -489,18 +489,15 @@ def extract_note(
     advice = [AdviceFacts(a.draft, tuple(t for t in a.topics if t in supported)) for a in advice]
 
     if hub is not None and hub.type is EntityType.COMPANY:
-        for link in parsed.links:
-            target_hub = ctx.hubs.get(fold(link.target.rpartition("/")[2].removesuffix(".md")))
-            if target_hub is not None and target_hub.type is EntityType.PERSON and _is_list_item(text, link.start):
-                claims.append(Claim(RelationType.WORKS_AT, target_hub.name, hub.name, link.line))
         for person in found:
-            # "- Anneke de Vries — co-founder and CTO", "- [[Florian Hartmann]] — data scientist"
+            # The person heads a list item: "- [[Priya Raman]]" (a person's hub), "- Anneke de
+            # Vries — co-founder and CTO", "- [[Florian Hartmann]] — data scientist" (a role).
             if (
                 person.type is EntityType.PERSON
                 and person.start >= 0
                 and person.strength != "first"
                 and _LIST_HEAD.fullmatch(text, text.rfind("\n", 0, person.start) + 1, person.start)
-                and _HUB_ROLE_TAIL.match(masked, person.end)
+                and (person.source is Source.LINK or _HUB_ROLE_TAIL.match(masked, person.end))
                 and not _HUB_ELSEWHERE.match(masked, person.end)
             ):
                 claims.append(Claim(RelationType.WORKS_AT, person.name, hub.name, person.line))
@@ -554,11 +551,6 @@ def _is_speaker_name(name: str, known: set[str], lexicon: Lexicon) -> bool:
     return is_person_name(name, lexicon) and (
         looks_like_full_name(name, lexicon) or (" " not in name and key in lexicon.first_names)
     )
-
-
-def _is_list_item(text: str, offset: int) -> bool:
-    line_start = text.rfind("\n", 0, offset) + 1
-    return bool(re.match(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]", text[line_start:offset + 1]))
 
 
 def _company_name(name: str, ctx: ExtractContext) -> str | None:
@@ -636,8 +628,14 @@ def _line_speaker(masked: str, position: int, known: Mapping[str, str]) -> str |
     said = fold(match.group("name"))
     if said in known:
         return known[said]
-    full = [name for key, name in known.items() if key.split()[0] == said]
+    full = [name for key, name in known.items() if _given(key) == said]
     return full[0] if len(set(full)) == 1 else None
+
+
+def _given(name: str) -> str:
+    """A name's first word, folded ("" for no name): "Priyanka" and "Priyanka Iyer" are one person here."""
+    words = fold(name).split()
+    return words[0] if words else ""
 
 
 def _named_just_before(masked: str, position: int, people: list[Found], people_starts: list[int]) -> list[str]:
