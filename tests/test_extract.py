@@ -20,6 +20,16 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_vault"
 STEFAN = "Chats/Coffee chat with Stefan Mai.md"
 
 
+def _chat_entity_ids(make_vault, body: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """The ids of every entity in a vault of one chat with Ana Ruiz that says ``body``."""
+    index = scan_vault(make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{body}"}), use_cache=False)
+    return {e.id for e in index.entities}
+
+
+def _works_at(index: VaultIndex) -> set[tuple[str, str]]:
+    return {(person, company) for person, company, kind in _employers(index) if kind == "works_at"}
+
+
 def _names(index: VaultIndex, kind: str, note: str | None = None) -> set[str]:
     return {
         e.name
@@ -121,9 +131,7 @@ def test_an_ampersand_inside_a_company_name_does_not_split_it(make_vault) -> Non
     ],
 )
 def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
-    root = make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{line}\nThe switch took her about a year.\n"})
-    index = scan_vault(root, use_cache=False)
-    assert "topic:career-switch" in {e.id for e in index.entities}
+    assert "topic:career-switch" in _chat_entity_ids(make_vault, f"{line}\nThe switch took her about a year.\n")
 
 
 @pytest.mark.parametrize(
@@ -138,20 +146,12 @@ def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line
     ],
 )
 def test_a_move_between_companies_levels_or_stages_is_not_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
-    root = make_vault({"Chats/Coffee chat with Ana Ruiz.md": f"# Coffee chat with Ana Ruiz\n\n{line}\n"})
-    index = scan_vault(root, use_cache=False)
-    assert "topic:career-switch" not in {e.id for e in index.entities}
+    assert "topic:career-switch" not in _chat_entity_ids(make_vault, f"{line}\n")
 
 
 def test_a_team_that_is_hiring_is_not_advice_on_hiring(make_vault) -> None:  # type: ignore[no-untyped-def]
-    root = make_vault(
-        {
-            "Chats/Coffee chat with Ana Ruiz.md": "# Coffee chat with Ana Ruiz\n\n"
-            "Her team at Wise is hiring. She'll pass my CV to the recruiter and the hiring manager.\n"
-        }
-    )
-    index = scan_vault(root, use_cache=False)
-    assert "topic:hiring" not in {e.id for e in index.entities}
+    body = "Her team at Wise is hiring. She'll pass my CV to the recruiter and the hiring manager.\n"
+    assert "topic:hiring" not in _chat_entity_ids(make_vault, body)
 
 
 def test_a_topic_named_once_in_passing_is_not_what_the_note_covers(make_vault) -> None:  # type: ignore[no-untyped-def]
@@ -228,8 +228,7 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
 )
 def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
     index = scan_vault(make_vault({"Chats/Notes.md": note}), use_cache=False)
-    names = {e.id: e.name for e in index.entities}
-    found = {(names[r.source], r.type.value, names[r.target]) for r in index.relations if r.type.value in ("works_at", "worked_at")}
+    found = {(person, kind, company) for person, company, kind in _employers(index)}
     assert found == expected
 
 
@@ -268,9 +267,20 @@ def test_employers_in_the_shapes_notes_write_them(make_vault, note: str, expecte
 )
 def test_shapes_that_name_no_employer_of_theirs(make_vault, note: str, expected: set[tuple[str, str, str]]) -> None:  # type: ignore[no-untyped-def]
     index = scan_vault(make_vault({"Chats/Notes.md": note}), use_cache=False)
-    names = {e.id: e.name for e in index.entities}
-    found = {(names[r.source], r.type.value, names[r.target]) for r in index.relations if r.type.value in ("works_at", "worked_at")}
+    found = {(person, kind, company) for person, company, kind in _employers(index)}
     assert found == expected
+
+
+def test_a_linked_person_hub_heading_a_company_hub_item_works_there_and_one_mid_item_does_not(make_vault) -> None:  # type: ignore[no-untyped-def]
+    root = make_vault(
+        {
+            "People/Priya Raman.md": "---\ntype: person\n---\n# Priya Raman\n",
+            "People/Paul Klein.md": "---\ntype: person\n---\n# Paul Klein\n",
+            "Companies/Quillfeather.md": "---\ntype: company\n---\n# Quillfeather\n\n"
+            "- [[Priya Raman]]\n- Brewtech, a supplier, founded by [[Paul Klein]]\n",
+        }
+    )
+    assert {p for p, c in _works_at(scan_vault(root, use_cache=False)) if c == "Quillfeather"} == {"Priya Raman"}
 
 
 def test_a_company_hub_lists_who_works_there_not_who_left_or_who_is_elsewhere(make_vault) -> None:  # type: ignore[no-untyped-def]
@@ -283,8 +293,7 @@ def test_a_company_hub_lists_who_works_there_not_who_left_or_who_is_elsewhere(ma
         }
     )
     index = scan_vault(root, use_cache=False)
-    names = {e.id: e.name for e in index.entities}
-    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    found = _works_at(index)
     assert ("Ana Souza", "Quillfeather") in found
     assert not {p for p, c in found if c == "Quillfeather"} & {"Sam Patel", "Lena Fischer", "Kenji Watanabe", "Paul Klein"}
 
@@ -309,8 +318,7 @@ def test_a_company_hub_lists_who_works_there(make_vault) -> None:  # type: ignor
         }
     )
     index = scan_vault(root, use_cache=False)
-    names = {e.id: e.name for e in index.entities}
-    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    found = _works_at(index)
     assert found == {("Anna Berg", "Quillfeather"), ("Sam Lee", "Quillfeather"), ("Mia Storm", "Quillfeather")}
 
 
@@ -332,8 +340,7 @@ def test_chat_titles_name_the_participant(make_vault, title: str, person: str) -
 def test_a_title_company_alone_in_parentheses_is_where_they_work(make_vault) -> None:  # type: ignore[no-untyped-def]
     index = scan_vault(make_vault({"Chats/Informational w Mei Lin (Grab).md": "Notes.\n",
                                    "Chats/Call with Bo Chen (zoom).md": "Notes.\n"}), use_cache=False)
-    names = {e.id: e.name for e in index.entities}
-    found = {(names[r.source], names[r.target]) for r in index.relations if r.type.value == "works_at"}
+    found = _works_at(index)
     assert found == {("Mei Lin", "Grab")}
 
 
