@@ -221,8 +221,17 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Anna Berg: When I was at Twilio we hired slowly.\nMe: noted.\n", {("Anna Berg", "worked_at", "Twilio")}),
         ("Anna Berg started as an analyst at Deloitte and is a director at Wise.\n",
          {("Anna Berg", "worked_at", "Deloitte"), ("Anna Berg", "works_at", "Wise")}),
+        # a sentence that drops its subject goes on about the person just named
+        ("Sam Lee runs payments at Monzo. Was at Revolut for two years before that.\n",
+         {("Sam Lee", "works_at", "Monzo"), ("Sam Lee", "worked_at", "Revolut")}),
+        ("Anna Berg is a junior dev at Nubank. Interned at iFood before that.\n",
+         {("Anna Berg", "works_at", "Nubank"), ("Anna Berg", "worked_at", "iFood")}),
+        # a company of one's own, named after what it is
+        ("Anna Berg freelances through her own one-person company Kestrel Data.\n", {("Anna Berg", "works_at", "Kestrel Data")}),
+        ("Anna Berg runs her own consultancy, Fernhill Labs.\n", {("Anna Berg", "works_at", "Fernhill Labs")}),
         # ... and not these
         ("We met at 3 pm at Google's office with Anna Berg.\n", set()),
+        ("Anna Berg said the company Figma had a great culture.\n", set()),
         ("Anna Berg is an engineer in Milan (on the maps team) and before that studied.\n", set()),
     ],
 )

@@ -87,7 +87,7 @@ _COMPANY_BEFORE = re.compile(
       (?P<current_been>\b(?:has|have)[ \t]+been[ \t]+(?:at|with)[ \t]+|(?<=['’])s[ \t]+been[ \t]+(?:at|with)[ \t]+)
     | (?P<past>\b(?:[Ee]x|[Ff]ormer(?:ly)?)[- \t](?:at[ \t]+)?
         |\b(?:[Pp]reviously|[Bb]efore[ \t]+that|[Pp]rior[ \t]+to[ \t]+that|[Oo]nce)[ \t]*,?[ \t]+(?:at|with)[ \t]+
-        |\b(?:was|were|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|spent[ \t]+[^.\n]{{0,30}}?|worked|interned
+        |\b(?:[Ww]as|[Ww]ere|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|[Ss]pent[ \t]+[^.\n]{{0,30}}?|[Ww]orked|[Ii]nterned
           |stint|years?|yrs?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
         |\bworked[ \t]+(?:together[ \t]+|with[ \t]+(?:him|her|them|me|us)[ \t]+)(?:at|for|in)[ \t]+
         |\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
@@ -95,7 +95,7 @@ _COMPANY_BEFORE = re.compile(
         |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
         |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
         |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
-        |\b(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|agency|consultancy|business)[ \t]+
+        |\b(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|agency|consultancy|business),?[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
         |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_FUNCTION}\b
@@ -133,7 +133,8 @@ _PERSON_LAST_WORDS = frozenset(
 _COMPANY_LAST_WORDS = frozenset(
     "at for with in across between ex ex- former formerly left quit leaving departed by of joined joining joins "
     "to founded co-founded cofounded started launched runs built called named @ vs vs. versus from "
-    "previously formerly that previously: that: now currently now: currently:".split()
+    "previously formerly that previously: that: now currently now: currently: "
+    "startup start-up company firm agency consultancy business".split()  # "his own company Kestrel Data"
 )
 _PLACE_WORDS = frozenset(("in", "near", "around", "outside"))
 _SIDE = re.compile(r"\b(?:[Tt]he|[Tt]op|[Bb]ottom|[Uu]pper|[Ll]ower|[Ff]ar)\s+left\s+\Z")  # blanks: a masked link
