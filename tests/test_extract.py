@@ -232,6 +232,12 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         # ... and not these
         ("We met at 3 pm at Google's office with Anna Berg.\n", set()),
         ("Anna Berg said the company Figma had a great culture.\n", set()),
+        # someone the person knows, and that one's job
+        ("Anna Berg offered to intro me to a friend on the platform team at N26.\n", set()),
+        ("Anna Berg's sister works at Stripe. Her husband is at Google.\n", set()),
+        ("Anna Berg, whose husband works at Google, is at Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
+        ("Anna Berg introduced me to her friend Sam Lee, who works at Stripe.\n", {("Sam Lee", "works_at", "Stripe")}),
+        ("Anna Berg is a partner at Sequoia.\n", {("Anna Berg", "works_at", "Sequoia Capital")}),
         ("Anna Berg is an engineer in Milan (on the maps team) and before that studied.\n", set()),
     ],
 )

@@ -53,6 +53,14 @@ _PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their
 # A sentence that opens with its verb has dropped its subject ("Was at Sony for five years."):
 # it goes on about whoever the sentence before named.
 _NO_SUBJECT = re.compile(r"[ \t]*(?:Was|Were|Worked|Interned|Spent)\b")
+# Someone the named person knows, whose job the clause then tells: "a friend who works at Stripe",
+# "Amara's sister works at N26" (not "a partner at Sequoia": a role). A comma ends the aside.
+_SOMEONE_ELSE = re.compile(
+    r"(?:\b(?:[Aa]|[Aa]n|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Ww]hose)|['’]s)[ \t]+(?:[\w-]+[ \t]+)?"
+    r"(?:friend|sister|brother|sibling|husband|wife|spouse|boyfriend|girlfriend|fianc[ée]e?|cousin|mom|mum|dad"
+    r"|mother|father|parent|son|daughter|kid|roommate|flatmate|housemate|co-?worker|colleague|boss|neighbou?r"
+    r"|classmate|uncle|aunt)s?\b[^,;\n]*\Z"
+)
 _IN_BEFORE = re.compile(r"\bin[ \t]+\Z")
 # After a name on a company hub's list: its role there ("— data scientist", "(CEO)").
 # Where a person's name must be for a company hub's list item to be about them
@@ -695,7 +703,10 @@ def _subject_before(
     sentence_start = max(sentence_start, window)
     index = bisect.bisect_left(people_starts, position)
     last = next((p for p in reversed(people[max(0, index - 50) : index]) if p.end <= position), None)
-    if last is not None and last.start >= sentence_start:
+    in_sentence = last is not None and last.start >= sentence_start
+    if _SOMEONE_ELSE.search(masked, last.end if in_sentence else sentence_start, position):
+        return None  # "Amara knows a friend on the platform team at N26": the friend's job
+    if in_sentence:
         return last.name
     clause = masked[sentence_start:position]
     if _FIRST_PERSON.search(clause) and not _PRONOUN.search(clause):
