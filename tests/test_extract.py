@@ -221,7 +221,7 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Anna Berg: When I was at Twilio we hired slowly.\nMe: noted.\n", {("Anna Berg", "worked_at", "Twilio")}),
         ("Anna Berg started as an analyst at Deloitte and is a director at Wise.\n",
          {("Anna Berg", "worked_at", "Deloitte"), ("Anna Berg", "works_at", "Wise")}),
-        # a sentence that drops its subject goes on about the person just named
+        # a sentence that drops its subject: here, with no participant, the person just named
         ("Sam Lee runs payments at Monzo. Was at Revolut for two years before that.\n",
          {("Sam Lee", "works_at", "Monzo"), ("Sam Lee", "worked_at", "Revolut")}),
         ("Anna Berg is a junior dev at Nubank. Interned at iFood before that.\n",
@@ -284,6 +284,12 @@ def test_shapes_that_name_no_employer_of_theirs(make_vault, note: str, expected:
     index = scan_vault(make_vault({"Chats/Notes.md": note}), use_cache=False)
     found = {(person, kind, company) for person, company, kind in _employers(index)}
     assert found == expected
+
+
+def test_a_sentence_without_a_subject_in_a_chat_speaks_of_the_participant(make_vault) -> None:  # type: ignore[no-untyped-def]
+    note = "Quick call with Omar Rossi. Wei Lin introduced us. Left Dropbox in 2012; worked at Uber too.\n"
+    index = scan_vault(make_vault({"Chats/Coffee chat with Omar Rossi.md": note}), use_cache=False)
+    assert _employers(index) == {("Omar Rossi", "Dropbox", "worked_at"), ("Omar Rossi", "Uber", "worked_at")}
 
 
 def test_a_linked_person_hub_heading_a_company_hub_item_works_there_and_one_mid_item_does_not(make_vault) -> None:  # type: ignore[no-untyped-def]

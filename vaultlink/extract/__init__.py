@@ -50,9 +50,6 @@ HUB_TYPES = {
 }
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|my|My|our|Our)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their)\b")
-# A sentence that opens with its verb has dropped its subject ("Was at Sony for five years."):
-# it goes on about whoever the sentence before named.
-_NO_SUBJECT = re.compile(r"[ \t]*(?:Was|Were|Worked|Interned|Spent)\b")
 # Someone the named person knows, whose job the clause then tells: "a friend who works at Stripe",
 # "Amara's sister works at N26" (not "a partner at Sequoia": a role). A comma ends the aside.
 _SOMEONE_ELSE = re.compile(
@@ -713,8 +710,6 @@ def _subject_before(
         if speaker_at is not None and _I_SUBJECT.search(clause) and not _MY.search(clause):
             return speaker_at(position)  # "Leila: When I was at Twilio…": in a transcript, I is who speaks
         return None  # the author, whose employers are not tracked
-    if last is not None and position - last.end < 300 and _NO_SUBJECT.match(clause):
-        return last.name  # "Rafael is a dev at Nubank. Interned at iFood before that."
     if _PRONOUN.search(clause) or not clause.strip() or default is None:
         if last is not None and position - last.end < 1500 and (default is None or _PRONOUN.search(clause)):
             return last.name

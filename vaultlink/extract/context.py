@@ -90,11 +90,11 @@ _COMPANY_BEFORE = re.compile(
         |\b(?:[Ww]as|[Ww]ere|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|[Ss]pent[ \t]+[^.\n]{{0,30}}?|[Ww]orked|[Ii]nterned
           |stint|years?|yrs?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
         |\bworked[ \t]+(?:together[ \t]+|with[ \t]+(?:him|her|them|me|us)[ \t]+)(?:at|for|in)[ \t]+
-        |\b(?:left|quit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
+        |\b(?:[Ll]eft|[Qq]uit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
     | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
-        |\b(?:works|working|is|are)[ \t]+(?:at|for)[ \t]+
-        |\b(?:joined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
-        |\b(?:founded|co-?founded|started|launched|runs|built)[ \t]+
+        |\b(?:[Ww]orks|[Ww]orking|is|are)[ \t]+(?:at|for)[ \t]+
+        |\b(?:[Jj]oined|joining|joins|hired[ \t]+by|moved[ \t]+to|switched[ \t]+to)[ \t]+
+        |\b(?:[Ff]ounded|[Cc]o-?founded|started|launched|runs|built)[ \t]+
         |\b(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|agency|consultancy|business),?[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
