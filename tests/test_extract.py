@@ -226,6 +226,7 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
          {("Sam Lee", "works_at", "Monzo"), ("Sam Lee", "worked_at", "Revolut")}),
         ("Anna Berg is a junior dev at Nubank. Interned at iFood before that.\n",
          {("Anna Berg", "works_at", "Nubank"), ("Anna Berg", "worked_at", "iFood")}),
+        ("Anna Berg is a designer. Founded Quillfeather in 2019 and still runs it.\n", {("Anna Berg", "works_at", "Quillfeather")}),
         # a company of one's own, named after what it is
         ("Anna Berg freelances through her own one-person company Kestrel Data.\n", {("Anna Berg", "works_at", "Kestrel Data")}),
         ("Anna Berg runs her own consultancy, Fernhill Labs.\n", {("Anna Berg", "works_at", "Fernhill Labs")}),

@@ -20,7 +20,7 @@ _LEADERS = frozenset(
     "the a an and but or so if when while after before also then still just only even maybe perhaps "
     "my our your his her their its this that these those some any every each no not yes thanks thank "
     "he she they we i you it me him them us hi hello hey dear met ask asked email emailed ping thanked "
-    "at for from with in on by to of".split()
+    "at for from with in on by to of founded co-founded cofounded joined interned".split()
 )
 # A title before "of" in a run is not part of the name: "CEO of Ledgerly", "Founder of Acme".
 _TITLES_OF = frozenset("CEO CTO COO CFO Founder Co-founder Cofounder Co-Founder Owner President".split())
