@@ -1,11 +1,11 @@
-"""Extraction quality against hand labels: precision, recall and F1 per kind, on four sets.
+"""Extraction quality against hand labels: precision, recall and F1 per kind, on five sets.
 
-    python benchmarks/quality.py            # the sample vault, the two dev sets and the held-out set
+    python benchmarks/quality.py            # the sample vault, the three dev sets and the held-out set
     python benchmarks/quality.py --details  # also list every miss and false find (not held-out's)
 
 The sample vault's labels (tests/quality/sample_labels.json) were written before the rules
-were tuned, then the rules were tuned on it; so were the dev sets' (tests/quality/dev/, dev2/), written
-blind later. The held-out set (tests/quality/heldout/) was written with the sample's labels and
+were tuned, then the rules were tuned on it; so were the dev sets' (tests/quality/dev/, dev2/,
+dev3/), written blind later. The held-out set (tests/quality/heldout/) was written with the sample's labels and
 is never tuned on, nor are its misses listed: its figures are the honest ones.
 Scores are micro-averaged over notes: a person found in a note where the labels have them is a
 true positive, and so on. Employer relations are scored as (person, company) pairs, and again
@@ -108,6 +108,7 @@ def main() -> None:
         ("sample vault (tuned on)", REPO / "sample_vault", REPO / "tests/quality/sample_labels.json"),
         ("dev set (tuned on)", REPO / "tests/quality/dev", REPO / "tests/quality/dev_labels.json"),
         ("dev2 set (tuned on)", REPO / "tests/quality/dev2", REPO / "tests/quality/dev2_labels.json"),
+        ("dev3 set (tuned on)", REPO / "tests/quality/dev3", REPO / "tests/quality/dev3_labels.json"),
         ("held-out set", REPO / "tests/quality/heldout", REPO / "tests/quality/heldout_labels.json"),
     )
     print(f"{'set':26} {'kind':16} {'P':>6} {'R':>6} {'F1':>6}   tp/fp/fn")
