@@ -227,6 +227,11 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Anna Berg is a junior dev at Nubank. Interned at iFood before that.\n",
          {("Anna Berg", "works_at", "Nubank"), ("Anna Berg", "worked_at", "iFood")}),
         ("Anna Berg is a designer. Founded Quillfeather in 2019 and still runs it.\n", {("Anna Berg", "works_at", "Quillfeather")}),
+        # "in" after an unknown company names a place, unless the name is a group in a field
+        ("Elif Yilmaz was a software engineer at Turkcell in Istanbul.\n", {("Elif Yilmaz", "worked_at", "Turkcell")}),
+        ("Elif Yilmaz was an analyst at Quillfeather in Leeds.\n", {("Elif Yilmaz", "worked_at", "Quillfeather")}),
+        ("Elif Yilmaz is the founder of Women in Tech Berlin.\n", set()),
+        ("Ngozi Eze — eng mgr @ Shopify, ex-goog.\n", {("Ngozi Eze", "works_at", "Shopify"), ("Ngozi Eze", "worked_at", "Google")}),
         # a company of one's own, named after what it is
         ("Anna Berg freelances through her own one-person company Kestrel Data.\n", {("Anna Berg", "works_at", "Kestrel Data")}),
         ("Anna Berg runs her own consultancy, Fernhill Labs.\n", {("Anna Berg", "works_at", "Fernhill Labs")}),

@@ -83,8 +83,10 @@ _PLURAL_ROLE = re.compile(
 _NAME_LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]*&[ \t]*)")
 # Words after a dash that say the job is not (or no longer) theirs
 _NOT_A_JOB_HELD = re.compile(rf"\b(?:{_NOT_HELD}|alum(?:na|nus|ni)?|last|offer)\b")
-# An unknown name that goes on in lowercase and capitals: "Women in Tech Berlin", "Ladies that Code"
-_NAME_GOES_ON = re.compile(r"[ \t]+(?:in|for|on|that|who|of)[ \t]+[A-Z]")
+# An unknown name that goes on in lowercase and capitals: "Women in Tech Berlin", "Ladies that Code".
+# After "in" it goes on only for a group in a field ("Black in AI"): "at Turkcell in Istanbul" is a place.
+_NAME_GOES_ON = re.compile(r"[ \t]+(?:(?P<in>in)|for|on|that|who|of)[ \t]+[A-Z]")
+_GROUPS_IN = frozenset("women black queer latinx latinas girls moms mothers parents people".split())
 # What the word before a "known company" cue may not be followed by: the company doing something
 _COMPANY_DOES = re.compile(
     r"[ \t]+(?:is|was|were|are|has|had|pays|paid|does|did|will|would|hires|hired|uses|used|known|says|said|seems|looks)\b"
@@ -359,7 +361,7 @@ def extract_note(
                 context.ROLE_AFTER.fullmatch(masked, gazetteer_ends[hit.start], hit.end) and fold(clean_name(hit.name)) not in ctx.hubs
             ):
                 continue  # the gazetteer pass above has it, and knows where it ends ("ex-Spotify PM")
-        elif fold(clean_name(hit.name)) not in lexicon.companies and _NAME_GOES_ON.match(masked, hit.end):
+        elif fold(clean_name(hit.name)) not in lexicon.companies and _name_goes_on(masked, hit):
             continue  # "the founder of Women in Tech Berlin": not a company called "Women"
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
 
@@ -662,6 +664,12 @@ def _named_just_before(masked: str, position: int, people: list[Found], people_s
         named.append(person.name)
         edge = person.start
     return list(dict.fromkeys(reversed(named)))
+
+
+def _name_goes_on(masked: str, hit: context.Hit) -> bool:
+    """Whether an unknown name is only the start of a longer one ("Women" of "Women in Tech")."""
+    goes_on = _NAME_GOES_ON.match(masked, hit.end)
+    return goes_on is not None and (goes_on.group("in") is None or hit.name.split()[-1].casefold() in _GROUPS_IN)
 
 
 def _may_be_employer(hit: context.Hit, masked: str, ctx: ExtractContext, lexicon: Lexicon) -> bool:
