@@ -14,7 +14,7 @@ from vaultlink import scan_vault
 from vaultlink.cli import main
 from vaultlink.extract import extract_note, make_context
 from vaultlink.markdown import parse_note
-from vaultlink.model import RelationType, VaultIndex
+from vaultlink.model import EntityType, RelationType, VaultIndex
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_vault"
 STEFAN = "Chats/Coffee chat with Stefan Mai.md"
@@ -147,6 +147,28 @@ def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line
 )
 def test_a_move_between_companies_levels_or_stages_is_not_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
     assert "topic:career-switch" not in _chat_entity_ids(make_vault, f"{line}\n")
+
+
+def test_a_pasted_chat_log_gives_its_speaker_as_a_person_with_their_advice(make_vault) -> None:  # type: ignore[no-untyped-def]
+    log = (
+        "Pasted from our DMs.\n\n"
+        "[08:05] Me: what was the hardest part of going remote?\n"
+        "[08:09] Aroha Ngata: that nobody can see you working. write everything down\n"
+        "[08:40] Me: and meetings?\n"
+        "14:02 - Aroha Ngata: async by default. one late call a week\n"
+    )
+    index = scan_vault(make_vault({"Chats/Aroha (slack DMs).md": log}), use_cache=False)
+    people = {e.id: e.name for e in index.entities if e.type is EntityType.PERSON}
+    assert list(people.values()) == ["Aroha Ngata"]
+    assert [people[a.person] for a in index.advice if a.person] == ["Aroha Ngata", "Aroha Ngata"]
+
+
+def test_advice_never_names_a_speaker_that_is_no_entity(make_vault) -> None:  # type: ignore[no-untyped-def]
+    note = "Me: what is hardest about remote work?\nKoru Tane: nobody sees you working, so write it all down.\n"
+    root = make_vault({"Chats/Koru (slack DMs).md": note, "vaultlink.toml": 'never = ["Koru Tane"]\n'})
+    index = scan_vault(root, use_cache=False)
+    assert len(index.advice) == 1 and index.advice[0].person is None
+    assert not [e for e in index.entities if e.type is EntityType.PERSON]
 
 
 def test_a_team_that_is_hiring_is_not_advice_on_hiring(make_vault) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import hashlib
 import operator
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from vaultlink.model import (
@@ -416,6 +416,8 @@ def resolve_entities(inputs: list[NoteInput], reg: Registry, ctx: ExtractContext
         for (source, target, kind), entry in sorted(relations.items(), key=lambda item: (item[0][0], item[0][1], item[0][2]._value_))
         if source in kept and target in kept  # never a relation to an entity that was not kept
     )
+    # advice told by someone not kept (a speaker who is no one's name) is nobody's
+    advice = [a if a.person is None or a.person in kept else replace(a, person=None) for a in advice]
     return Resolution(tuple(entities), ordered, tuple(advice), participants, tuple(warnings))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from vaultlink.extract import context
-from vaultlink.extract.advice import AdviceDraft, find_advice
+from vaultlink.extract.advice import AUTHOR_SPEAKERS, SPEAKER_STAMP, AdviceDraft, find_advice
 from vaultlink.extract.lexicon import Lexicon, Topic, load_lexicon
 from vaultlink.extract.names import PERSON, clean_name, is_person_name, is_stopword, looks_like_full_name
 from vaultlink.extract.participants import company_property, frontmatter_participants, title_participants
@@ -72,7 +72,9 @@ _HUB_ELSEWHERE = re.compile(
 )
 _HUB_ROLE_TAIL = re.compile(rf"(?:\]\])?[ \t]*(?:[—–-]{{1,2}}|\(|,)[^\n]{{0,60}}?\b{context.ROLE}\b")
 # "Leila: When I was at Twilio…": in a transcript line, "I" is the speaker.
-_SPEAKER = re.compile(r"^[ \t]*(?:\*\*)?(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,2})(?:\*\*)?[ \t]*:", re.M)
+_SPEAKER = re.compile(
+    r"^[ \t]*" + SPEAKER_STAMP + r"(?:\*\*)?(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,2})(?:\*\*)?[ \t]*:", re.M
+)
 _I_SUBJECT = re.compile(r"\b(?:I|I'm|I've|I'd|I’m|I’ve|I’d)\b")
 _MY = re.compile(r"\b(?:[Mm]y|[Oo]ur)\b")
 # "Met Noor Khan and Lucas Moreau, the two co-founders of Tidepool": every one of them.
@@ -376,6 +378,8 @@ def extract_note(
         or f.strength not in ("weak", "medium", "name")
         or not any(i in company_chars for i in range(f.start, f.end))
     ]
+    for name, start, end in _transcript_speakers(masked):
+        add_person(name, start, end, Source.TEXT, "strong")  # "Me: and meetings?" / "Aroha Ngata: async by default."
     found.extend(_first_name_mentions(runs, found, participants, starts, ctx))
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
     people_starts = [p.start for p in people]
@@ -626,6 +630,17 @@ def _employer_in_parentheses(masked: str, hit: context.Hit, company: str, lexico
     return fold(company) not in context.CHANNELS and fold(hit.name) not in context.CHANNELS and (
         known is None or known.kind != "university"
     )
+
+
+def _transcript_speakers(masked: str) -> list[tuple[str, int, int]]:
+    """The full names (two or three words) that speak in a note where the author speaks too
+    ("Me: …"), each where it first speaks: the people of a pasted chat log."""
+    first: dict[str, tuple[str, int, int]] = {}
+    for match in _SPEAKER.finditer(masked):
+        first.setdefault(fold(match.group("name")), (match.group("name"), match.start("name"), match.end("name")))
+    if not AUTHOR_SPEAKERS.intersection(first):
+        return []
+    return [found for found in first.values() if " " in found[0] and all(w[0].isupper() for w in found[0].split())]
 
 
 def _line_speaker(masked: str, position: int, known: Mapping[str, str]) -> str | None:

@@ -30,10 +30,12 @@ _NON_QUESTION_HEADINGS = re.compile(
 )
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•◦▪‣]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
 _EMPHASIS_LINE = re.compile(r"^[ \t]*(?:\*\*(?P<b>[^*\n]+?)\*\*|__(?P<u>[^_\n]+?)__|\*(?P<i>[^*\s][^*\n]*?)\*|_(?P<j>[^_\s][^_\n]*?)_)[ \t]*:?[ \t]*$")
+# A pasted chat log stamps each line: "[08:09] Aroha Ngata: …", "14:02 - Sam: …".
+SPEAKER_STAMP = r"(?:\[[^\]\n]{1,24}\][ \t]*|\d{1,2}[:.]\d{2}(?::\d{2})?(?:[ \t]*[AaPp][Mm])?[ \t]+(?:[-–][ \t]+)?)?"
 _SPEAKER = re.compile(
-    r"^[ \t]*(?:[-*•][ \t]+)?(?:\*\*)?(?P<name>[A-Z\u00C0-\u00DE][\w'’-]*(?:[ \t][A-Z\u00C0-\u00DE][\w'’-]*)?)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]+(?P<text>\S.*)$"
+    r"^[ \t]*(?:[-*•][ \t]+)?" + SPEAKER_STAMP + r"(?:\*\*)?(?P<name>[A-Z\u00C0-\u00DE][\w'’-]*(?:[ \t][A-Z\u00C0-\u00DE][\w'’-]*)?)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]+(?P<text>\S.*)$"
 )
-_AUTHOR_SPEAKERS = frozenset({"me", "i", "q", "question", "myself", "interviewer"})
+AUTHOR_SPEAKERS = frozenset({"me", "i", "q", "question", "myself", "interviewer"})
 _ANSWER_SPEAKERS = frozenset({"a", "answer"})
 _NOT_SPEAKERS = frozenset({"note", "update", "edit", "ps", "tldr", "tl;dr"})  # "Note: ..." is no one speaking
 
@@ -98,7 +100,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
         speaker = _SPEAKER.match(line)
         if speaker and (key := speaker.group("name").casefold()) not in stopwords and key not in _NOT_SPEAKERS:
             name, said = speaker.group("name"), speaker.group("text").strip()
-            if name.casefold() in _AUTHOR_SPEAKERS:
+            if name.casefold() in AUTHOR_SPEAKERS:
                 flush()
                 question = (said, number, start, start + len(raw)) if said.endswith("?") else question
                 continue
