@@ -254,6 +254,10 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Elif Yilmaz was an analyst at Quillfeather in Leeds.\n", {("Elif Yilmaz", "worked_at", "Quillfeather")}),
         ("Elif Yilmaz is the founder of Women in Tech Berlin.\n", set()),
         ("Ngozi Eze — eng mgr @ Shopify, ex-goog.\n", {("Ngozi Eze", "works_at", "Shopify"), ("Ngozi Eze", "worked_at", "Google")}),
+        ("Kwame Asante is an architect at AWS. Joined in spring 2025 from PwC, where he spent six years.\n",
+         {("Kwame Asante", "works_at", "Amazon Web Services"), ("Kwame Asante", "worked_at", "PwC")}),
+        ("Anna Berg leads payments at Razorpay. She started her career at Infosys in Mysore.\n",
+         {("Anna Berg", "works_at", "Razorpay"), ("Anna Berg", "worked_at", "Infosys")}),
         # a company of one's own, named after what it is
         ("Anna Berg freelances through her own one-person company Kestrel Data.\n", {("Anna Berg", "works_at", "Kestrel Data")}),
         ("Anna Berg runs her own consultancy, Fernhill Labs.\n", {("Anna Berg", "works_at", "Fernhill Labs")}),

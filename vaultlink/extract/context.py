@@ -90,6 +90,8 @@ _COMPANY_BEFORE = re.compile(
         |\b(?:[Ww]as|[Ww]ere|been|had[ \t]+been|used[ \t]+to[ \t]+(?:be|work)|[Ss]pent[ \t]+[^.\n]{{0,30}}?|[Ww]orked|[Ii]nterned
           |stint|years?|yrs?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
         |\bworked[ \t]+(?:together[ \t]+|with[ \t]+(?:him|her|them|me|us)[ \t]+)(?:at|for|in)[ \t]+
+        |\b(?:[Ss]tarted|[Bb]egan)[ \t]+(?:his|her|their|my)[ \t]+career[ \t]+(?:at|with|in)[ \t]+
+        |\b[Jj]oined[ \t]+(?:[^.,;\n]{{1,30}}?[ \t]+)?from[ \t]+
         |\b(?:[Ll]eft|[Qq]uit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
     | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
         |\b(?:[Ww]orks|[Ww]orking|is|are)[ \t]+(?:at|for)[ \t]+
