@@ -171,6 +171,21 @@ def test_advice_never_names_a_speaker_that_is_no_entity(make_vault) -> None:  # 
     assert not [e for e in index.entities if e.type is EntityType.PERSON]
 
 
+def test_a_table_of_people_with_a_company_column_says_where_each_works(make_vault) -> None:  # type: ignore[no-untyped-def]
+    note = (
+        "# PyCon UK: people I met\n\n"
+        "| Name | Role | Company | Notes |\n"
+        "|---|:---|---|---|\n"
+        "| Harriet Okonjo | Senior data engineer | Ocado | talk on testing \\| pipelines |\n"
+        "| Gareth Price | Founder | Tallyframe | his own startup |\n"
+        "| Priya Dasgupta | Freelance | — | independent since 2024 |\n"
+        "| Tom Achterberg | ? | ? | never found out |\n\n"
+        "| Name | Notes |\n|---|---|\n| Sam Lee | Stripe, I think |\n"
+    )
+    index = scan_vault(make_vault({"Chats/PyCon people.md": note}), use_cache=False)
+    assert _employers(index) == {("Harriet Okonjo", "Ocado", "works_at"), ("Gareth Price", "Tallyframe", "works_at")}
+
+
 def test_a_team_that_is_hiring_is_not_advice_on_hiring(make_vault) -> None:  # type: ignore[no-untyped-def]
     body = "Her team at Wise is hiring. She'll pass my CV to the recruiter and the hiring manager.\n"
     assert "topic:hiring" not in _chat_entity_ids(make_vault, body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from vaultlink.extract import context
 from vaultlink.extract.advice import AUTHOR_SPEAKERS, SPEAKER_STAMP, AdviceDraft, find_advice
@@ -307,6 +307,13 @@ def extract_note(
             canonical = add_company(name, -1, -1, Source.FRONTMATTER)
             if canonical and subject_default:
                 claims.append(Claim(relation, subject_default, canonical, 0))
+
+    for row in _people_table_rows(masked):  # | Harriet Okonjo | Senior data engineer | Ocado |
+        before = len(found)
+        add_person(row.name, row.name_start, row.name_start + len(row.name), Source.TEXT, "strong")
+        canonical = add_company(row.company, row.company_start, row.company_start + len(row.company), Source.TEXT)
+        if canonical and len(found) > before + 1:
+            claims.append(Claim(RelationType.WORKS_AT, found[before].name, canonical, line_of(starts, row.name_start)))
 
     for link in parsed.links:
         target_hub = ctx.hubs.get(fold(link.target.rpartition("/")[2].removesuffix(".md")))
@@ -630,6 +637,71 @@ def _employer_in_parentheses(masked: str, hit: context.Hit, company: str, lexico
     return fold(company) not in context.CHANNELS and fold(hit.name) not in context.CHANNELS and (
         known is None or known.kind != "university"
     )
+
+
+class _TableRow(NamedTuple):
+    name: str
+    name_start: int
+    company: str
+    company_start: int
+
+
+_TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*")
+_BAR = re.compile(r"(?<!\\)\|")  # a cell edge; "\|" is a bar inside a cell
+_NAME_COLUMNS = frozenset(("name", "person", "who", "contact", "people"))
+_COMPANY_COLUMNS = frozenset(("company", "org", "organisation", "organization", "employer", "where", "firm"))
+
+
+def _people_table_rows(masked: str) -> list[_TableRow]:
+    """The rows of a table of people with a name column and a company column ("| Name | Role |
+    Company |"): each person with where they work, as written, and where each starts."""
+    rows: list[_TableRow] = []
+    if "|" not in masked:
+        return rows
+    lines = masked.split("\n")
+    index = 0
+    offset = 0  # where lines[index] starts
+    while index + 1 < len(lines):
+        if "|" not in lines[index] or not _TABLE_RULE.fullmatch(lines[index + 1]):
+            offset += len(lines[index]) + 1
+            index += 1
+            continue
+        header = [lines[index][a:b].strip().casefold() for a, b in _cell_spans(lines[index])]
+        name_at = next((i for i, c in enumerate(header) if c in _NAME_COLUMNS), None)
+        company_at = next((i for i, c in enumerate(header) if c in _COMPANY_COLUMNS), None)
+        offset += len(lines[index]) + len(lines[index + 1]) + 2
+        index += 2
+        while index < len(lines) and "|" in lines[index]:
+            line = lines[index]
+            cells = _cell_spans(line)
+            if name_at is not None and company_at is not None and max(name_at, company_at) < len(cells):
+                name, company = (_stripped(line, *cells[name_at]), _stripped(line, *cells[company_at]))
+                if name[1] > name[0] and line[company[0] : company[0] + 1].isalnum():
+                    rows.append(_TableRow(line[name[0] : name[1]], offset + name[0], line[company[0] : company[1]], offset + company[0]))
+            offset += len(line) + 1
+            index += 1
+    return rows
+
+
+def _cell_spans(line: str) -> list[tuple[int, int]]:
+    """Where each cell of a table line lies, outer bars or not."""
+    edges = [m.start() for m in _BAR.finditer(line)]
+    if not edges:
+        return []
+    if line[: edges[0]].strip():
+        edges.insert(0, -1)
+    if line[edges[-1] + 1 :].strip():
+        edges.append(len(line))
+    return [(a + 1, b) for a, b in zip(edges, edges[1:])]
+
+
+def _stripped(line: str, start: int, end: int) -> tuple[int, int]:
+    """``line[start:end]`` without its blanks at either end, as a span."""
+    while start < end and line[start] in " \t":
+        start += 1
+    while end > start and line[end - 1] in " \t":
+        end -= 1
+    return start, end
 
 
 def _transcript_speakers(masked: str) -> list[tuple[str, int, int]]:
