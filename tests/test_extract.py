@@ -186,6 +186,12 @@ def test_a_table_of_people_with_a_company_column_says_where_each_works(make_vaul
     assert _employers(index) == {("Harriet Okonjo", "Ocado", "works_at"), ("Gareth Price", "Tallyframe", "works_at")}
 
 
+def test_dataview_inline_fields_name_the_participant_and_the_company(make_vault) -> None:  # type: ignore[no-untyped-def]
+    note = "# Tomás Herrera\n\nperson:: [[Tomás Herrera]]\ncompany:: Stripe\n\nHe has been a PM on billing for 18 months.\n"
+    index = scan_vault(make_vault({"Chats/Tomás Herrera.md": note}), use_cache=False)
+    assert _employers(index) == {("Tomás Herrera", "Stripe", "works_at")}
+
+
 def test_a_team_that_is_hiring_is_not_advice_on_hiring(make_vault) -> None:  # type: ignore[no-untyped-def]
     body = "Her team at Wise is hiring. She'll pass my CV to the recruiter and the hiring manager.\n"
     assert "topic:hiring" not in _chat_entity_ids(make_vault, body)

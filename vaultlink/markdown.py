@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import itertools
 import re
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import unquote
 
 import yaml
@@ -139,6 +139,7 @@ def parse_note(path: str, text: str) -> ParsedNote:
     links.extend(_property_links(metadata))
     # A "# line" inside a multi-line %% comment, <!-- comment --> or $$ math $$ is not a heading.
     headings = sorted((h for h in headings if not is_protected(protected, h.start, h.start + 1)), key=lambda h: h.start)
+    fields = _inline_fields(text, fm_end, protected) if "::" in text else {}
     return ParsedNote(
         path=path,
         title=_title(path, metadata),
@@ -149,14 +150,32 @@ def parse_note(path: str, text: str) -> ParsedNote:
             [t.lstrip("#") for t in as_string_list(metadata.get("tags", metadata.get("tag")), split_commas=True)]
             + inline_tags
         ),
-        date=_note_date(path, metadata, text, protected, fm_end),
+        date=_note_date(path, {**fields, **metadata} if fields else metadata, text, protected, fm_end),
         headings=tuple(headings),
         sections=_sections(headings, fm_end, len(text), line_starts),
         links=tuple(links),
         protected=tuple(protected),
         line_starts=tuple(line_starts),
         warnings=tuple(warnings),
+        fields=fields,
     )
+
+
+# Dataview's inline field: "company:: Stripe" on a line of its own (a list item too)
+_INLINE_FIELD = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?P<key>[^\W\d][\w -]{0,40}?)[ \t]*::[ \t]*(?P<value>\S[^\n]*?)[ \t\r]*$", re.M)
+
+
+def _inline_fields(text: str, start: int, protected: Sequence[Span]) -> dict[str, str]:
+    """The note's inline fields on lines of their own, the first value of each key: those the
+    scan protected as fields, so none in code, comments or front matter."""
+    fields: dict[str, str] = {}
+    starts = [span.start for span in protected]
+    for match in _INLINE_FIELD.finditer(text, start):
+        key = match.group("key")
+        index = bisect.bisect_right(starts, match.start("key")) - 1
+        if key not in fields and index >= 0 and protected[index].kind is SpanKind.FIELD and protected[index].end > match.start("key"):
+            fields[key] = match.group("value")
+    return fields
 
 
 MANAGED_START = "<!-- vaultlink:start -->"

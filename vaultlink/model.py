@@ -119,6 +119,8 @@ class ParsedNote:
     protected: tuple[Span, ...]
     line_starts: tuple[int, ...]
     warnings: tuple[Issue, ...] = ()
+    fields: Mapping[str, str] = field(default_factory=dict)
+    """Dataview's inline fields (``company:: Stripe`` on a line of its own), keys as written."""
 
     @property
     def name(self) -> str:

@@ -266,13 +266,15 @@ def extract_note(
         return canonical
 
     participants: list[str] = []
+    # Dataview's inline fields ("company:: Stripe") say what properties say; a property wins
+    properties = {**parsed.fields, **parsed.metadata} if parsed.fields else parsed.metadata
     if hub is not None:
         if hub.type is EntityType.PERSON:
             add_person(hub.name, -1, -1, Source.TITLE, "hub")
         elif hub.type is EntityType.COMPANY:
             add_company(hub.name, -1, -1, Source.TITLE)
     else:
-        participants = frontmatter_participants(parsed.metadata, lexicon)
+        participants = frontmatter_participants(properties, lexicon)
         role_company = None
         body = masked[parsed.frontmatter_end :]
         if parsed.headings and parsed.headings[0].level == 1:
@@ -301,7 +303,7 @@ def extract_note(
     subject_default = hub.name if hub is not None and hub.type is EntityType.PERSON else (
         participants[0] if len(participants) == 1 else None
     )
-    current, past = company_property(parsed.metadata)
+    current, past = company_property(properties)
     for names, relation in ((current, RelationType.WORKS_AT), (past, RelationType.WORKED_AT)):
         for name in names:
             canonical = add_company(name, -1, -1, Source.FRONTMATTER)
