@@ -803,14 +803,50 @@ def _subject_before(
     if in_sentence:
         return last.name
     clause = masked[sentence_start:position]
-    if _FIRST_PERSON.search(clause) and not _PRONOUN.search(clause):
+    first_person = _last_end(_FIRST_PERSON, clause)
+    pronoun = _last_end(_PRONOUN, clause)
+    if first_person > pronoun:  # "she asked why I'm leaving Sky": the last subject named is "I"
         if speaker_at is not None and _I_SUBJECT.search(clause) and not _MY.search(clause):
             return speaker_at(position)  # "Leila: When I was at Twilio…": in a transcript, I is who speaks
         return None  # the author, whose employers are not tracked
-    if _PRONOUN.search(clause) or not clause.strip() or default is None:
+    if pronoun < 0 and _of_my_own_jobs(masked, _sentence_before(masked, sentence_start, window), sentence_start, people_starts):
+        return None  # "I did three years at Accenture. Then two at Pocketdoc.": still the author
+    if pronoun >= 0 or not clause.strip() or default is None:
         if last is not None and position - last.end < 1500 and (default is None or _PRONOUN.search(clause)):
             return last.name
     return default
+
+
+def _last_end(pattern: re.Pattern[str], text: str) -> int:
+    """Where the last match of ``pattern`` in ``text`` ends; -1 for none."""
+    end = -1
+    for match in pattern.finditer(text):
+        end = match.end()
+    return end
+
+
+def _of_my_own_jobs(masked: str, start: int, end: int, people_starts: list[int]) -> bool:
+    """Whether ``masked[start:end]`` is the author telling a job of their own ("I did three years
+    at X"): after its last "I", a job cue and no one else ("I asked where he worked first", "I
+    met Sam; Sam has been at Y" are not)."""
+    sentence = masked[start:end]
+    mine = _last_end(_I_SUBJECT, sentence)
+    if mine < 0 or _PRONOUN.search(sentence, mine) is not None:
+        return False
+    named = bisect.bisect_left(people_starts, start + mine)
+    return (named == len(people_starts) or people_starts[named] >= end) and context.names_a_job(sentence[mine:])
+
+
+def _sentence_before(masked: str, sentence_start: int, window: int) -> int:
+    """Where the sentence before the one at ``sentence_start`` starts, when it is on the same
+    line; else ``sentence_start`` (an empty sentence)."""
+    low = max(window, masked.rfind("\n", 0, sentence_start) + 1)
+    if low >= sentence_start:
+        return sentence_start
+    previous = low
+    for match in _SENTENCE_BREAK.finditer(masked, low, sentence_start - 1):
+        previous = match.end()
+    return previous
 
 
 TOPIC_EVIDENCE = 3  # a strong phrase counts 2, a weak cue 1, one more in a question asked; each form once

@@ -310,6 +310,15 @@ def _told_in_past(masked: str, start: int) -> bool:
     return _PAST_MARKER.search(clause) is not None and _NOW_MARKER.search(clause) is None
 
 
+def names_a_job(text: str) -> bool:
+    """Whether ``text`` names where someone works or worked: a cue right before a capitalised
+    word ("three years at Accenture")."""
+    return any(_COMPANY_BEFORE_AT.search(text, 0, m.start()) for m in _CAPITALISED.finditer(text))
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z]")
+
+
 def _company_before(masked: str, start: int) -> re.Match[str] | None:
     """``_COMPANY_BEFORE.search`` over the window before ``start``.
 
