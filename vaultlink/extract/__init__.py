@@ -658,7 +658,7 @@ def _people_table_rows(masked: str) -> list[_TableRow]:
     """The rows of a table of people with a name column and a company column ("| Name | Role |
     Company |"): each person with where they work, as written, and where each starts."""
     rows: list[_TableRow] = []
-    if "|" not in masked:
+    if "|" not in masked or "--" not in masked:  # no table: no bar, or no rule under a header
         return rows
     lines = masked.split("\n")
     index = 0
@@ -706,9 +706,15 @@ def _stripped(line: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# How the author's lines of a chat log end their speaker: "Me:", "**Me:**", "Q:", "I:"
+_AUTHOR_MARKS = ("Me:", "me:", "ME:", "Me**:", "Q:", "I:", "Question:", "Interviewer:", "Myself:")
+
+
 def _transcript_speakers(masked: str) -> list[tuple[str, int, int]]:
     """The full names (two or three words) that speak in a note where the author speaks too
     ("Me: …"), each where it first speaks: the people of a pasted chat log."""
+    if not any(mark in masked for mark in _AUTHOR_MARKS):
+        return []
     first: dict[str, tuple[str, int, int]] = {}
     for match in _SPEAKER.finditer(masked):
         first.setdefault(fold(match.group("name")), (match.group("name"), match.start("name"), match.end("name")))
