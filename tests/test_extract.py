@@ -356,6 +356,18 @@ def test_shapes_that_name_no_employer_of_theirs(make_vault, note: str, expected:
     assert found == expected
 
 
+def test_a_company_hub_item_that_turns_to_the_past_still_says_who_works_there(make_vault) -> None:  # type: ignore[no-untyped-def]
+    hub = (
+        "---\ntype: company\n---\n# Quillfeather\n\n"
+        "- Anna Berg — co-founder and CTO, previously an engineer at Naver.\n"
+        "- Sam Lee — engineer, now at Stripe.\n"
+    )
+    employers = _employers(scan_vault(make_vault({"Companies/Quillfeather.md": hub}), use_cache=False))
+    assert ("Anna Berg", "Quillfeather", "works_at") in employers
+    assert ("Anna Berg", "Naver", "worked_at") in employers
+    assert ("Sam Lee", "Quillfeather", "works_at") not in employers
+
+
 def test_a_sentence_without_a_subject_in_a_chat_speaks_of_the_participant(make_vault) -> None:  # type: ignore[no-untyped-def]
     note = "Quick call with Omar Rossi. Wei Lin introduced us. Left Dropbox in 2012; worked at Uber too.\n"
     index = scan_vault(make_vault({"Chats/Coffee chat with Omar Rossi.md": note}), use_cache=False)

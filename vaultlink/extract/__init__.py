@@ -70,6 +70,9 @@ _NOT_HELD = r"former|formerly|ex-|turned[ \t]+down|declined|rejected|interview\w
 _HUB_ELSEWHERE = re.compile(
     rf"[^\n]{{0,80}}?\b(?:{_NOT_HELD}|left|was|used[ \t]+to|now[ \t]+at|at[ \t]+[A-Z]|on[ \t]+the[ \t]+[A-Z])"
 )
+# Where a list item turns to someone's past ("…, previously an engineer at Naver"): what follows
+# is no sign that they work elsewhere now.
+_PAST_ASIDE = re.compile(r"[,;(][ \t]*(?:previously|formerly|before[ \t]+that|prior[ \t]+to|ex-)|\n", re.I)
 _HUB_ROLE_TAIL = re.compile(rf"(?:\]\])?[ \t]*(?:[—–-]{{1,2}}|\(|,)[^\n]{{0,60}}?\b{context.ROLE}\b")
 # "Leila: When I was at Twilio…": in a transcript line, "I" is the speaker.
 _SPEAKER = re.compile(
@@ -521,7 +524,7 @@ def extract_note(
                 and person.strength != "first"
                 and _LIST_HEAD.fullmatch(text, text.rfind("\n", 0, person.start) + 1, person.start)
                 and (person.source is Source.LINK or _HUB_ROLE_TAIL.match(masked, person.end))
-                and not _HUB_ELSEWHERE.match(masked, person.end)
+                and not _HUB_ELSEWHERE.match(masked, person.end, _past_aside(masked, person.end))
             ):
                 claims.append(Claim(RelationType.WORKS_AT, person.name, hub.name, person.line))
     is_chat = hub is None and bool(participants)
@@ -708,6 +711,12 @@ def _stripped(line: str, start: int, end: int) -> tuple[int, int]:
 
 # How the author's lines of a chat log end their speaker: "Me:", "**Me:**", "Q:", "I:"
 _AUTHOR_MARKS = ("Me:", "me:", "ME:", "Me**:", "Q:", "I:", "Question:", "Interviewer:", "Myself:")
+
+
+def _past_aside(masked: str, start: int) -> int:
+    """Where the line from ``start`` turns to the past or ends."""
+    aside = _PAST_ASIDE.search(masked, start)
+    return aside.start() if aside is not None else len(masked)
 
 
 def _transcript_speakers(masked: str) -> list[tuple[str, int, int]]:
