@@ -284,7 +284,7 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Call with Lauren Fitzgerald. She asked why I'm leaving Sky after four years.\n", set()),
         ("Call with Lauren Fitzgerald. I asked why she is leaving Sky after four years.\n",
          {("Lauren Fitzgerald", "worked_at", "Sky")}),
-        ("Call with Lauren Fitzgerald. For context: I did three years at Accenture. Then two at Pocketdoc.\n", set()),
+        ("Call with Lauren Fitzgerald. For context: I did three years at Accenture. Then two years at Pocketdoc.\n", set()),
         ("I found Lauren through Slack; Lauren Fitzgerald has been at Amazon for 8 years. Left Robinhood in 2014.\n",
          {("Lauren Fitzgerald", "works_at", "Amazon"), ("Lauren Fitzgerald", "worked_at", "Robinhood")}),
         # a company of one's own, named after what it is
