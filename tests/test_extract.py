@@ -128,6 +128,8 @@ def test_an_ampersand_inside_a_company_name_does_not_split_it(make_vault) -> Non
         "How did you get from an analyst job to a data scientist title?",
         "She made a move out of civil engineering into design.",
         "## How do I get into ML engineering from backend work?",
+        "So he has done exactly the engineer-to-PM move I keep circling around.",
+        "So how did you go from testing at TCS to ML?",
     ],
 )
 def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
@@ -143,6 +145,7 @@ def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line
         "Our deploy flow is dev -> qa -> prod. She wants a new role on the platform team.",  # a pipeline
         "The handoff from design to engineering is where things break. Also the handoff from product to design.",
         "We went from research to product in six months. Big transition.",  # a team, not a person
+        "Our dev-to-prod path takes a day. She wants a new role on the platform team.",  # a pipeline
     ],
 )
 def test_a_move_between_companies_levels_or_stages_is_not_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]

@@ -30,9 +30,9 @@ _FIELD = (
     r"pm|product(?:[ \t]+management)?|product[ \t]+manager|design|designer|ux|data[ \t]+science|data[ \t]+scientist|"
     r"ds|analyst|analytics|consulting|consultant|teaching|teacher|academia|research|sales|marketing|finance|banking|"
     r"law|lawyer|medicine|nursing|architecture|architect|journalism|recruiting|hr|accounting|civil[ \t]+engineering|"
-    r"mechanical[ \t]+engineering|ml[ \t]+engineering|data|tech|ml|ai|frontend|backend|dev|qa|ops|devops|support)"
+    r"mechanical[ \t]+engineering|ml[ \t]+engineering|data|tech|ml|ai|frontend|backend|dev|qa|testing|ops|devops|support)"
 )
-_PIPELINE = frozenset("data tech ml ai frontend backend dev qa ops devops support".split())
+_PIPELINE = frozenset("data tech ml ai frontend backend dev qa testing ops devops support".split())
 _ANY = r"(?:an?[ \t]+|the[ \t]+)?(?:[\w-]+[ \t]+){0,2}?"
 _ROLE_NOUN = r"(?:[ \t]+(?:job|role|work|title|position|track|side))?"
 _MOVE = (
@@ -41,15 +41,19 @@ _MOVE = (
 )
 # Found from its hinge (an arrow, "from", "out of", "into"), then read both ways from there:
 # one regex tried at every word of every note cost more than the rest of topic finding.
-_HINGE = re.compile(r"->|→|=>|⇒|\b(?:[Ff]rom|FROM|[Oo]ut[ \t]+of|[Ii]nto)\b")
+_HINGE = re.compile(r"->|→|=>|⇒|\b(?:[Ff]rom|FROM|[Oo]ut[ \t]+of|[Ii]nto)\b|(?<=\w)-to-(?=\w)")
 _NOT_A_PERSON = r"(?<![Ww]e )(?<![Ii]t )(?<![Tt]hey )(?<![Tt]eam )"
 _FIELD_BEFORE = re.compile(rf"\b(?P<a>{_FIELD})[ \t]*\Z", re.I)
 _ARROW_FIELD = re.compile(rf"(?:-->|->|→|=>|⇒)[ \t]*(?P<b>{_FIELD})\b", re.I)
 _MOVE_BEFORE = re.compile(rf"{_NOT_A_PERSON}\b{_MOVE}[ \t]+(?:[\w-]+[ \t]+){{0,2}}?\Z", re.I)
 _MOVE_RIGHT_BEFORE = re.compile(rf"{_NOT_A_PERSON}\b{_MOVE}[ \t]+\Z", re.I)
 _FROM_TO = re.compile(
-    rf"(?:from|out[ \t]+of)[ \t]+{_ANY}(?P<a>{_FIELD}){_ROLE_NOUN}[ \t]+(?:to|into)[ \t]+{_ANY}(?P<b>{_FIELD})\b", re.I
+    rf"(?:from|out[ \t]+of)[ \t]+{_ANY}(?P<a>{_FIELD}){_ROLE_NOUN}(?:[ \t]+(?:at|in)[ \t]+[\w&.-]+)?"
+    rf"[ \t]+(?:to|into)[ \t]+{_ANY}(?P<b>{_FIELD})\b",
+    re.I,
 )
+# "the engineer-to-PM move", "a teacher-to-analyst switch": the path and the move in one word
+_HYPHEN_PATH = re.compile(rf"\b(?P<a>{_FIELD})-to-(?P<b>{_FIELD})[ \t]+(?:{_MOVE}|switch|move|transition|pivot|path|route)\b", re.I)
 _INTO_FROM = re.compile(rf"into[ \t]+{_ANY}(?P<b>{_FIELD}){_ROLE_NOUN}[ \t]+from[ \t]+{_ANY}(?P<a>{_FIELD})\b", re.I)
 
 
@@ -61,7 +65,14 @@ def _career_paths(text: str) -> list[int]:
         window = max(0, at - 48)
         word = hinge.group(0)[:1].lower()
         # what follows the hinge first: it fails at once for nearly every "from" in a note
-        if word in "-→=⇒":
+        if hinge.group(0) == "-to-":
+            before = _HYPHEN_PATH.search(text, window, at + 64)
+            if before is None or not before.start("a") < at < before.end("b"):
+                continue
+            ends = (before.group("a"), before.group("b"))
+            if {" ".join(end.lower().split()) for end in ends} & _PIPELINE:
+                continue  # "a dev-to-prod path"
+        elif word in "-→=⇒":
             after = _ARROW_FIELD.match(text, at)
             before = _FIELD_BEFORE.search(text, window, at) if after else None
             if before is None or after is None:
