@@ -120,6 +120,12 @@ def test_an_ampersand_inside_a_company_name_does_not_split_it(make_vault) -> Non
     assert not companies & {"AT", "T", "At"}  # "At Netflix" is a preposition, not the acronym
 
 
+def test_a_company_whose_name_holds_another_is_one_company(make_vault) -> None:  # type: ignore[no-untyped-def]
+    note = "Seed round led by Kakao Ventures in 2025. Aditi Rao spent three years at Tata Consultancy Services.\n"
+    index = scan_vault(make_vault({"Chats/Notes.md": note}), use_cache=False)
+    assert _names(index, "company") == {"Kakao Ventures", "Tata Consultancy Services"}
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -344,22 +344,23 @@ def extract_note(
     if view is None:
         view = word_view(masked)
     gazetteer_ends: dict[int, int] = {}
+    named: list[tuple[int, int, str]] = []
     for start, stop, (surface, company) in iter_words(lexicon.company_automaton, view):
-        end = stop - 1
         if stop < len(masked) and masked[stop] == "-" and masked[stop + 1 : stop + 2].isalpha():
             continue  # "meta-learning"
-        written = masked[start:stop]
         if surface in company.common:
-            if not written[:1].isupper() or start not in context_starts:
+            if not masked[start : start + 1].isupper() or start not in context_starts:
                 continue
         if next_word(view, stop) in _PRODUCT_WORDS:
             continue  # "Google Sheets", "google docs", "MIT license": a product, not the company
-        found.append(Found(EntityType.COMPANY, company.name, line_of(starts, start), start, end + 1, Source.GAZETTEER))
-        gazetteer_ends[start] = max(gazetteer_ends.get(start, 0), end + 1)
+        named.append((start, stop, company.name))
+    for start, stop, name in _longest(named):  # "Kakao Ventures", not Kakao too
+        found.append(Found(EntityType.COMPANY, name, line_of(starts, start), start, stop, Source.GAZETTEER))
+        gazetteer_ends[start] = max(gazetteer_ends.get(start, 0), stop)
         if start not in context_starts:
-            label = context.company_label(masked, start, end + 1, None, None)
+            label = context.company_label(masked, start, stop, None, None)
             if label is not None:
-                company_hits.append(context.Hit(written, start, end + 1, label))
+                company_hits.append(context.Hit(masked[start:stop], start, stop, label))
                 context_starts.add(start)
     not_employers: set[int] = set()  # where a loose cue names no employer: no relation starts there
     for hit in company_hits:
@@ -711,6 +712,19 @@ def _stripped(line: str, start: int, end: int) -> tuple[int, int]:
 
 # How the author's lines of a chat log end their speaker: "Me:", "**Me:**", "Q:", "I:"
 _AUTHOR_MARKS = ("Me:", "me:", "ME:", "Me**:", "Q:", "I:", "Question:", "Interviewer:", "Myself:")
+
+
+def _longest(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The spans that no other span holds ("Tata Consultancy Services" holds "Tata"), in order."""
+    if len(spans) < 2:
+        return spans
+    kept: list[tuple[int, int, str]] = []
+    reach = -1
+    for span in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if span[1] > reach:
+            kept.append(span)
+            reach = span[1]
+    return kept
 
 
 def _past_aside(masked: str, start: int) -> int:
