@@ -135,7 +135,6 @@ def test_a_company_whose_name_holds_another_is_one_company(make_vault) -> None: 
         "She made a move out of civil engineering into design.",
         "## How do I get into ML engineering from backend work?",
         "So he has done exactly the engineer-to-PM move I keep circling around.",
-        "So how did you go from testing at TCS to ML?",
     ],
 )
 def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
@@ -152,6 +151,7 @@ def test_a_change_of_field_written_as_a_path_is_a_career_switch(make_vault, line
         "The handoff from design to engineering is where things break. Also the handoff from product to design.",
         "We went from research to product in six months. Big transition.",  # a team, not a person
         "Our dev-to-prod path takes a day. She wants a new role on the platform team.",  # a pipeline
+        "The research-to-product transition for the search feature took a quarter.",  # a team's, not a person's
     ],
 )
 def test_a_move_between_companies_levels_or_stages_is_not_a_career_switch(make_vault, line: str) -> None:  # type: ignore[no-untyped-def]
@@ -180,6 +180,32 @@ def test_advice_never_names_a_speaker_that_is_no_entity(make_vault) -> None:  # 
     assert not [e for e in index.entities if e.type is EntityType.PERSON]
 
 
+@pytest.mark.parametrize(
+    ("path", "note"),
+    [
+        ("Recipes/Weeknight.md", "| Name | Where | Time |\n|---|---|---|\n| Shakshuka Bowl | Ottolenghi Simple | 30m |\n"),
+        ("Study/Finance flashcards.md", "Q: What is NPV?\nA: the value today\nNet Present Value: discount the flows.\n"
+         "Working Capital: current assets minus current liabilities.\n"),
+        ("Notes.md", "Me: what's blocking the release?\nAction Item: Sam to fix the flaky test.\nTeam Lead: ship on Friday.\n"),
+    ],
+)
+def test_labels_in_tables_and_colon_lines_are_not_people(make_vault, path: str, note: str) -> None:  # type: ignore[no-untyped-def]
+    index = scan_vault(make_vault({path: note}), use_cache=False)
+    assert not [e.name for e in index.entities if e.type is EntityType.PERSON]
+    assert not _employers(index)
+
+
+def test_a_company_hub_lists_outsiders_and_people_now_elsewhere_too(make_vault) -> None:  # type: ignore[no-untyped-def]
+    hub = (
+        "---\ntype: company\n---\n# Kestrel\n\n## Team\n"
+        "- Dana Cruz — recruiter; before that an intern at Coupang, now at Toss.\n"
+        "- Anna Berg — co-founder and CTO, previously an engineer at Naver.\n\n"
+        "## Candidates we interviewed\n- Eli Roth — senior engineer, previously at Meta\n"
+    )
+    works_at = {(p, c) for p, c, kind in _employers(scan_vault(make_vault({"Companies/Kestrel.md": hub}), use_cache=False)) if kind == "works_at"}
+    assert {p for p, c in works_at if c == "Kestrel"} == {"Anna Berg"}
+
+
 def test_a_table_of_people_with_a_company_column_says_where_each_works(make_vault) -> None:  # type: ignore[no-untyped-def]
     note = (
         "# PyCon UK: people I met\n\n"
@@ -188,11 +214,20 @@ def test_a_table_of_people_with_a_company_column_says_where_each_works(make_vaul
         "| Harriet Okonjo | Senior data engineer | Ocado | talk on testing \\| pipelines |\n"
         "| Gareth Price | Founder | Tallyframe | his own startup |\n"
         "| Priya Dasgupta | Freelance | — | independent since 2024 |\n"
-        "| Tom Achterberg | ? | ? | never found out |\n\n"
-        "| Name | Notes |\n|---|---|\n| Sam Lee | Stripe, I think |\n"
+        "| Tom Achterberg | ? | ? | never found out |\n"
+        "| **Priya Das** | Senior PM | *Looking* | between jobs |\n"
+        "| Anna Berg (recruiter) | Recruiter | Stripe | |\n"
+        "| Tom Hale | Engineer | Monzo | |\n\n"
+        "| Name | Notes |\n|---|---|\n| Sam Lee | Stripe, I think |\n\n"
+        "Tom Hale left Monzo in 2024, the table is old.\n"
     )
     index = scan_vault(make_vault({"Chats/PyCon people.md": note}), use_cache=False)
-    assert _employers(index) == {("Harriet Okonjo", "Ocado", "works_at"), ("Gareth Price", "Tallyframe", "works_at")}
+    assert _employers(index) == {
+        ("Harriet Okonjo", "Ocado", "works_at"),
+        ("Gareth Price", "Tallyframe", "works_at"),
+        ("Anna Berg", "Stripe", "works_at"),
+        ("Tom Hale", "Monzo", "worked_at"),  # the prose, not the table
+    }
 
 
 def test_dataview_inline_fields_name_the_participant_and_the_company(make_vault) -> None:  # type: ignore[no-untyped-def]
@@ -279,11 +314,21 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Anna Berg is a junior dev at Nubank. Interned at iFood before that.\n",
          {("Anna Berg", "works_at", "Nubank"), ("Anna Berg", "worked_at", "iFood")}),
         ("Anna Berg is a designer. Founded Quillfeather in 2019 and still runs it.\n", {("Anna Berg", "works_at", "Quillfeather")}),
+        # someone else's job, and where the aside ends
+        ("Anna Berg worked with a friend at Adyen before she joined Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
+        ("Anna Berg met her husband when they both worked at Spotify.\n", {("Anna Berg", "worked_at", "Spotify")}),
+        ("Anna Berg's friend, who I met at Web Summit, works at Revolut. Her partner is at Monzo.\n", set()),
+        ("Anna Berg is a PM at Stripe. Her husband runs his own agency, Bright Pixel.\n", {("Anna Berg", "works_at", "Stripe")}),
+        ("Anna Berg closed her own business, Kitchen Table Co, in 2022 and joined Stripe.\n",
+         {("Anna Berg", "worked_at", "Kitchen Table Co"), ("Anna Berg", "works_at", "Stripe")}),
+        # events and communities are not where anyone works
+        ("Anna Berg and I talked.\n\nWas at Figma Config last week. Joined Lenny's Slack community. Quit Duolingo streak.\n", set()),
+        ("Anna Berg was at Google I/O last year, and at Fintech Week in London as an organiser.\n", set()),
+        ("Anna Berg joined us from Home Office wifi. She joined the meetup from Slack.\n", set()),
         # "in" after an unknown company names a place, unless the name is a group in a field
         ("Elif Yilmaz was a software engineer at Turkcell in Istanbul.\n", {("Elif Yilmaz", "worked_at", "Turkcell")}),
         ("Elif Yilmaz was an analyst at Quillfeather in Leeds.\n", {("Elif Yilmaz", "worked_at", "Quillfeather")}),
         ("Elif Yilmaz is the founder of Women in Tech Berlin.\n", set()),
-        ("Ngozi Eze — eng mgr @ Shopify, ex-goog.\n", {("Ngozi Eze", "works_at", "Shopify"), ("Ngozi Eze", "worked_at", "Google")}),
         ("Kwame Asante is an architect at AWS. Joined in spring 2025 from PwC, where he spent six years.\n",
          {("Kwame Asante", "works_at", "Amazon Web Services"), ("Kwame Asante", "worked_at", "PwC")}),
         ("Anna Berg leads payments at Razorpay. She started her career at Infosys in Mysore.\n",

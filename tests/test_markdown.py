@@ -210,10 +210,10 @@ def test_yaml_aliases_that_end_are_read() -> None:
 def test_dataview_inline_fields_are_read_on_their_own_lines_and_not_in_code() -> None:
     text = (
         "---\ncompany: Acme\n---\n# Tomás Herrera\n\n"
-        "person:: [[Tomás Herrera]]\ncompany:: Stripe\n- role:: PM, Billing\ndate:: 2026-03-04\n"
+        "person:: [[Tomás Herrera]]\ncompany:: Stripe\n- role:: PM, Billing\ndate:: [[2026-03-04]]\n"
         "Met him [via:: the alumni channel] last week.\n\n```\nx:: y\n```\n%% z:: w %%\ncompany:: Square\n"
     )
     parsed = parse_note("Chats/Tomás.md", text)
-    assert parsed.fields == {"person": "[[Tomás Herrera]]", "company": "Stripe", "role": "PM, Billing", "date": "2026-03-04"}
-    assert parsed.date == "2026-03-04"  # the front matter has none, so the field's counts
+    assert parsed.fields == {"person": "[[Tomás Herrera]]", "company": "Stripe", "role": "PM, Billing", "date": "[[2026-03-04]]"}
+    assert parsed.date == "2026-03-04"  # the front matter has none, so the field's counts, a daily note's link too
     assert parsed.metadata == {"company": "Acme"}  # the front matter stays what it says

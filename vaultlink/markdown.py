@@ -762,9 +762,12 @@ def parse_date(value: str) -> str | None:
     """Read one written date ("2023-05-11", "May 11, 2023", "11 May 2023", "5/11/2023").
 
     Slashed dates are read month first, as most chat notes in English write them, unless the
-    first number cannot be a month. Returns ``YYYY-MM-DD`` or None.
+    first number cannot be a month. A link to a daily note counts as its date ("[[2023-05-11]]").
+    Returns ``YYYY-MM-DD`` or None.
     """
     value = value.strip()
+    if value.startswith("[[") and value.endswith("]]"):
+        value = value[2:-2].partition("|")[0].rpartition("/")[2].strip()
     match = _ISO_DATE.match(value)
     if match:
         return _valid(int(match.group(1)), int(match.group(2)), int(match.group(3)))

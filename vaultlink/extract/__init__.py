@@ -51,12 +51,18 @@ HUB_TYPES = {
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|we|We|my|My|our|Our)\b")
 _PRONOUN = re.compile(r"\b(?:he|she|they|He|She|They|his|her|their|His|Her|Their)\b")
 # Someone the named person knows, whose job the clause then tells: "a friend who works at Stripe",
-# "Amara's sister works at N26" (not "a partner at Sequoia": a role). A comma ends the aside.
+# "Amara's sister works at N26", "her partner is at Monzo" (not "a partner at Sequoia": a role;
+# nor "worked with a friend at Adyen": both did).
+# A relative clause in commas stays in the aside ("Amara's friend, who I met at Web Summit, works at
+# Revolut"); a new subject or a conjunction ends it ("a friend at Adyen before she joined Stripe");
+# a comma right before the company is the cue's own ("her husband runs his own agency, Bright Pixel").
 _SOMEONE_ELSE = re.compile(
-    r"(?:\b(?:[Aa]|[Aa]n|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Ww]hose)|['’]s)[ \t]+(?:[\w-]+[ \t]+)?"
+    r"(?<!with )(?:(?:\b(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Ww]hose)|['’]s)[ \t]+(?:[\w-]+[ \t]+)?partner"
+    r"|(?:\b(?:[Aa]|[Aa]n|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Ww]hose)|['’]s)[ \t]+(?:[\w-]+[ \t]+)?"
     r"(?:friend|sister|brother|sibling|husband|wife|spouse|boyfriend|girlfriend|fianc[ée]e?|cousin|mom|mum|dad"
     r"|mother|father|parent|son|daughter|kid|roommate|flatmate|housemate|co-?worker|colleague|boss|neighbou?r"
-    r"|classmate|uncle|aunt)s?\b[^,;\n]*\Z"
+    r"|classmate|uncle|aunt))s?\b(?:,[ \t]*(?:who|whom|whose)\b[^,;\n]*,)?"
+    r"(?:(?!\b(?:she|he|they|I|we|before|after|when|while|until|then)\b)[^,;\n])*,?[ \t]*\Z"
 )
 _IN_BEFORE = re.compile(r"\bin[ \t]+\Z")
 # After a name on a company hub's list: its role there ("— data scientist", "(CEO)").
@@ -73,6 +79,13 @@ _HUB_ELSEWHERE = re.compile(
 # Where a list item turns to someone's past ("…, previously an engineer at Naver"): what follows
 # is no sign that they work elsewhere now.
 _PAST_ASIDE = re.compile(r"[,;(][ \t]*(?:previously|formerly|before[ \t]+that|prior[ \t]+to|ex-)|\n", re.I)
+_NOW_ELSEWHERE = re.compile(r"[^\n]*?\bnow[ \t]+(?:at|with)[ \t]+(?:\[\[)?[A-Z]")  # "…; before that Coupang, now at Toss"
+# The sections of a company hub that list people who do not work there
+_OUTSIDERS = re.compile(
+    r"\b(?:candidates?|interview(?:s|ed|ees?)?|applicants?|investors?|customers?|clients?|"
+    r"alumni|former|ex-|past|partners?|advisors?|advisers?|competitors?)",
+    re.I,
+)
 _HUB_ROLE_TAIL = re.compile(rf"(?:\]\])?[ \t]*(?:[—–-]{{1,2}}|\(|,)[^\n]{{0,60}}?\b{context.ROLE}\b")
 # "Leila: When I was at Twilio…": in a transcript line, "I" is the speaker.
 _SPEAKER = re.compile(
@@ -313,12 +326,15 @@ def extract_note(
             if canonical and subject_default:
                 claims.append(Claim(relation, subject_default, canonical, 0))
 
+    table_claims: list[Claim] = []  # what a table of people says, unless the prose says otherwise
     for row in _people_table_rows(masked):  # | Harriet Okonjo | Senior data engineer | Ocado |
+        if not looks_like_full_name(row.name, lexicon) or fold(row.company) in _NO_COMPANY:
+            continue  # "| Shakshuka Bowl | …", "| Priya Das | … | Freelance |"
         before = len(found)
         add_person(row.name, row.name_start, row.name_start + len(row.name), Source.TEXT, "strong")
         canonical = add_company(row.company, row.company_start, row.company_start + len(row.company), Source.TEXT)
         if canonical and len(found) > before + 1:
-            claims.append(Claim(RelationType.WORKS_AT, found[before].name, canonical, line_of(starts, row.name_start)))
+            table_claims.append(Claim(RelationType.WORKS_AT, found[before].name, canonical, line_of(starts, row.name_start)))
 
     for link in parsed.links:
         target_hub = ctx.hubs.get(fold(link.target.rpartition("/")[2].removesuffix(".md")))
@@ -378,6 +394,8 @@ def extract_note(
                 continue  # the gazetteer pass above has it, and knows where it ends ("ex-Spotify PM")
         elif fold(clean_name(hit.name)) not in lexicon.companies and _name_goes_on(masked, hit):
             continue  # "the founder of Women in Tech Berlin": not a company called "Women"
+        if _is_an_event(masked, hit) and fold(clean_name(hit.name)) not in lexicon.companies:
+            continue  # "Joined Lenny's Slack community", "was at Figma Config": not where anyone works
         add_company(hit.name, hit.start, hit.end, Source.TEXT)
 
     person_names = {fold(f.name) for f in found if f.type is EntityType.PERSON and f.strength not in ("weak", "medium", "name")}
@@ -392,7 +410,8 @@ def extract_note(
         or not any(i in company_chars for i in range(f.start, f.end))
     ]
     for name, start, end in _transcript_speakers(masked):
-        add_person(name, start, end, Source.TEXT, "strong")  # "Me: and meetings?" / "Aroha Ngata: async by default."
+        if looks_like_full_name(name, lexicon):  # "Aroha Ngata:", not "Working Capital:" or "Action Item:"
+            add_person(name, start, end, Source.TEXT, "strong")  # "Me: and meetings?" / "Aroha Ngata: async by default."
     found.extend(_first_name_mentions(runs, found, participants, starts, ctx))
     people = sorted((f for f in found if f.type is EntityType.PERSON and f.start >= 0), key=lambda f: f.start)
     people_starts = [p.start for p in people]
@@ -412,8 +431,8 @@ def extract_note(
         company = companies_at.get(hit.start)
         if company is None:
             continue
-        if hit.start in not_employers:
-            continue
+        if hit.start in not_employers or _is_an_event(masked, hit):
+            continue  # "Joined Strava club run", "Was at Google I/O"
         if hit.label == "direct":
             index = bisect.bisect_left(people_starts, hit.start) - 1
             gap = context.DIRECT_GAP.fullmatch(masked, people[index].end, hit.start) if index >= 0 else None
@@ -526,8 +545,12 @@ def extract_note(
                 and _LIST_HEAD.fullmatch(text, text.rfind("\n", 0, person.start) + 1, person.start)
                 and (person.source is Source.LINK or _HUB_ROLE_TAIL.match(masked, person.end))
                 and not _HUB_ELSEWHERE.match(masked, person.end, _past_aside(masked, person.end))
+                and not _NOW_ELSEWHERE.match(masked, person.end)
+                and not _OUTSIDERS.search(_section_heading(parsed, person.start))
             ):
                 claims.append(Claim(RelationType.WORKS_AT, person.name, hub.name, person.line))
+    told = {(claim.subject, claim.object) for claim in claims}
+    claims.extend(claim for claim in table_claims if (claim.subject, claim.object) not in told)
     is_chat = hub is None and bool(participants)
     return NoteFacts(
         hub=hub.type if hub else None,
@@ -594,8 +617,8 @@ def _company_name(name: str, ctx: ExtractContext) -> str | None:
     if hub is not None:
         return hub.name if hub.type is EntityType.COMPANY else None
     words = name.split()
-    if not words or len(words) > 4 or not name[:1].isupper() or is_stopword(name, ctx.lexicon):
-        return None
+    if not words or len(words) > 4 or len(name) < 2 or not name[:1].isupper() or is_stopword(name, ctx.lexicon):
+        return None  # "O" of "Google I/O" is no company, known or not
     if any(fold(w) in ctx.lexicon.stopwords for w in words) and len(words) == 1:
         return None
     if fold(words[0]) in ctx.lexicon.first_names and len(words) >= 2:
@@ -652,17 +675,22 @@ class _TableRow(NamedTuple):
     company_start: int
 
 
-_TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*")
+_TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*")
 _BAR = re.compile(r"(?<!\\)\|")  # a cell edge; "\|" is a bar inside a cell
 _NAME_COLUMNS = frozenset(("name", "person", "who", "contact", "people"))
-_COMPANY_COLUMNS = frozenset(("company", "org", "organisation", "organization", "employer", "where", "firm"))
+_COMPANY_COLUMNS = frozenset(("company", "org", "organisation", "organization", "employer", "firm", "works at"))
+# What a company cell may say instead of a company
+_NO_COMPANY = frozenset(
+    "freelance freelancer self-employed independent looking unemployed student retired stealth none n/a tbd tbc "
+    "various unknown".split()
+) | {"between jobs", "on a break", "open to work", "stealth startup"}
 
 
 def _people_table_rows(masked: str) -> list[_TableRow]:
     """The rows of a table of people with a name column and a company column ("| Name | Role |
     Company |"): each person with where they work, as written, and where each starts."""
     rows: list[_TableRow] = []
-    if "|" not in masked or "--" not in masked:  # no table: no bar, or no rule under a header
+    if "|" not in masked or "-" not in masked:  # no table: no bar, or no rule under a header
         return rows
     lines = masked.split("\n")
     index = 0
@@ -682,7 +710,7 @@ def _people_table_rows(masked: str) -> list[_TableRow]:
             cells = _cell_spans(line)
             if name_at is not None and company_at is not None and max(name_at, company_at) < len(cells):
                 name, company = (_stripped(line, *cells[name_at]), _stripped(line, *cells[company_at]))
-                if name[1] > name[0] and line[company[0] : company[0] + 1].isalnum():
+                if name[1] > name[0] and line[company[0] : company[0] + 1].isalnum() and "\\" not in line[name[0] : name[1]]:
                     rows.append(_TableRow(line[name[0] : name[1]], offset + name[0], line[company[0] : company[1]], offset + company[0]))
             offset += len(line) + 1
             index += 1
@@ -702,16 +730,37 @@ def _cell_spans(line: str) -> list[tuple[int, int]]:
 
 
 def _stripped(line: str, start: int, end: int) -> tuple[int, int]:
-    """``line[start:end]`` without its blanks at either end, as a span."""
-    while start < end and line[start] in " \t":
+    """``line[start:end]`` without blanks and emphasis marks at either end, nor a note in
+    parentheses at its end ("**Tom Hale**", "Anna Berg (recruiter)"), as a span."""
+    while start < end and line[start] in " \t*_":
         start += 1
-    while end > start and line[end - 1] in " \t":
+    while end > start and line[end - 1] in " \t*_":
         end -= 1
+    if line[end - 1 : end] == ")" and (open_at := line.rfind("(", start, end)) > start:
+        end = open_at
+        while end > start and line[end - 1] in " \t":
+            end -= 1
     return start, end
 
 
 # How the author's lines of a chat log end their speaker: "Me:", "**Me:**", "Q:", "I:"
 _AUTHOR_MARKS = ("Me:", "me:", "ME:", "Me**:", "Q:", "I:", "Question:", "Interviewer:", "Myself:")
+
+
+# What a name is when these words end it or follow it: an event, a community, a habit
+_EVENT_WORDS = (
+    r"club|community|group|channel|run|meetup|meet-up|streak|call|webinar|event|conference|summit|config|camp|"
+    r"course|class|program|programme|bootcamp|waitlist|newsletter|server|hackathon|party|workshop|talk|session|"
+    r"offsite|retreat|week|festival|fair|expo|day|days|night|live|grind|marathon|challenge"
+)
+_EVENT_AFTER = re.compile(rf"/[A-Z]|[ \t]+(?:{_EVENT_WORDS})\b", re.I)
+_EVENT_LAST = re.compile(rf"\b(?:{_EVENT_WORDS})\Z", re.I)
+
+
+def _is_an_event(masked: str, hit: context.Hit) -> bool:
+    """Whether the name a cue found is an event or a community ("Google I/O", "Figma Config",
+    "Strava club run", "Fintech Week"), not a company."""
+    return _EVENT_AFTER.match(masked, hit.end) is not None or _EVENT_LAST.search(hit.name) is not None
 
 
 def _longest(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -725,6 +774,12 @@ def _longest(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
             kept.append(span)
             reach = span[1]
     return kept
+
+
+def _section_heading(parsed: ParsedNote, offset: int) -> str:
+    """The text of the heading the section holding ``offset`` starts with ("" before any)."""
+    index = bisect.bisect_right([h.start for h in parsed.headings], offset) - 1
+    return parsed.headings[index].text if index >= 0 else ""
 
 
 def _past_aside(masked: str, start: int) -> int:

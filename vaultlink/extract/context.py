@@ -82,6 +82,13 @@ _FUNCTION = (
     r"infrastructure|infra|research|operations|ops|security|hiring|talent|people|finance|partnerships|support|"
     r"payments|ML|AI|analytics|org|group|department|function|practice|office|program|programme)"
 )
+# What may stand between "joined" and "from" in "joined … from X": when, or where
+# ("joined in spring 2025 from PwC", "joined Loomwork from Delivery Hero"; not "joined us from home")
+_JOINED_WHEN = (
+    r"(?:(?:(?:in|last|this|early|late|mid|back[ \t]+in)[ \t]+)?(?:[\w-]+[ \t]+)?"
+    r"(?:\d{4}|year|month|spring|summer|autumn|fall|winter)"
+    r"|[A-Z][\w&.'’-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&.'’-]*){0,3})"
+)
 _COMPANY_BEFORE = re.compile(
     rf"""(?:
       (?P<current_been>\b(?:has|have)[ \t]+been[ \t]+(?:at|with)[ \t]+|(?<=['’])s[ \t]+been[ \t]+(?:at|with)[ \t]+)
@@ -91,7 +98,9 @@ _COMPANY_BEFORE = re.compile(
           |stint|years?|yrs?|decade|months?)[ \t]+(?:at|for|with|in|across|between)[ \t]+
         |\bworked[ \t]+(?:together[ \t]+|with[ \t]+(?:him|her|them|me|us)[ \t]+)(?:at|for|in)[ \t]+
         |\b(?:[Ss]tarted|[Bb]egan)[ \t]+(?:his|her|their|my)[ \t]+career[ \t]+(?:at|with|in)[ \t]+
-        |\b[Jj]oined[ \t]+(?:[^.,;\n]{{1,30}}?[ \t]+)?from[ \t]+
+        |\b[Jj]oined[ \t]+(?:{_JOINED_WHEN}[ \t]+)?from[ \t]+
+        |\b(?:closed|shut[ \t]+down|sold|wound[ \t]+down|folded)[ \t]+(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?
+          (?:startup|start-up|company|firm|agency|consultancy|business),?[ \t]+
         |\b(?:[Ll]eft|[Qq]uit|leaving|departed|laid[ \t]+off[ \t]+(?:from|by)|alum(?:ni|nus|na)?[ \t]+of)[ \t]+)
     | (?P<current>\b(?:now|currently)[ \t]+(?:at|with|works[ \t]+at|working[ \t]+at|leads[^.\n]{{0,30}}?at)[ \t]+
         |\b(?:[Ww]orks|[Ww]orking|is|are)[ \t]+(?:at|for)[ \t]+

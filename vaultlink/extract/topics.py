@@ -48,12 +48,12 @@ _ARROW_FIELD = re.compile(rf"(?:-->|->|→|=>|⇒)[ \t]*(?P<b>{_FIELD})\b", re.I
 _MOVE_BEFORE = re.compile(rf"{_NOT_A_PERSON}\b{_MOVE}[ \t]+(?:[\w-]+[ \t]+){{0,2}}?\Z", re.I)
 _MOVE_RIGHT_BEFORE = re.compile(rf"{_NOT_A_PERSON}\b{_MOVE}[ \t]+\Z", re.I)
 _FROM_TO = re.compile(
-    rf"(?:from|out[ \t]+of)[ \t]+{_ANY}(?P<a>{_FIELD}){_ROLE_NOUN}(?:[ \t]+(?:at|in)[ \t]+[\w&.-]+)?"
-    rf"[ \t]+(?:to|into)[ \t]+{_ANY}(?P<b>{_FIELD})\b",
-    re.I,
+    rf"(?:from|out[ \t]+of)[ \t]+{_ANY}(?P<a>{_FIELD}){_ROLE_NOUN}[ \t]+(?:to|into)[ \t]+{_ANY}(?P<b>{_FIELD})\b", re.I
 )
-# "the engineer-to-PM move", "a teacher-to-analyst switch": the path and the move in one word
-_HYPHEN_PATH = re.compile(rf"\b(?P<a>{_FIELD})-to-(?P<b>{_FIELD})[ \t]+(?:{_MOVE}|switch|move|transition|pivot|path|route)\b", re.I)
+# "he made the engineer-to-PM move", "her teacher-to-analyst switch": the path in one word, after
+# someone who made it ("the research-to-product transition of a feature" is a team's)
+_HYPHEN_AFTER = re.compile(rf"-to-(?P<b>{_FIELD})[ \t]+(?:switch|move|transition|pivot|jump|leap|path|route)\b", re.I)
+_SOMEONE_BEFORE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|I|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[A-Z][a-z]+['’]s)\b")
 _INTO_FROM = re.compile(rf"into[ \t]+{_ANY}(?P<b>{_FIELD}){_ROLE_NOUN}[ \t]+from[ \t]+{_ANY}(?P<a>{_FIELD})\b", re.I)
 
 
@@ -66,12 +66,13 @@ def _career_paths(text: str) -> list[int]:
         word = hinge.group(0)[:1].lower()
         # what follows the hinge first: it fails at once for nearly every "from" in a note
         if hinge.group(0) == "-to-":
-            before = _HYPHEN_PATH.search(text, window, at + 64)
-            if before is None or not before.start("a") < at < before.end("b"):
+            after = _HYPHEN_AFTER.match(text, at)
+            before = _FIELD_BEFORE.search(text, window, at) if after else None
+            if before is None or after is None or _SOMEONE_BEFORE.search(text, window, before.start()) is None:
                 continue
-            ends = (before.group("a"), before.group("b"))
+            ends = (before.group("a"), after.group("b"))
             if {" ".join(end.lower().split()) for end in ends} & _PIPELINE:
-                continue  # "a dev-to-prod path"
+                continue  # "her dev-to-prod path"
         elif word in "-→=⇒":
             after = _ARROW_FIELD.match(text, at)
             before = _FIELD_BEFORE.search(text, window, at) if after else None
