@@ -314,6 +314,8 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Anna Berg is a junior dev at Nubank. Interned at iFood before that.\n",
          {("Anna Berg", "works_at", "Nubank"), ("Anna Berg", "worked_at", "iFood")}),
         ("Anna Berg is a designer. Founded Quillfeather in 2019 and still runs it.\n", {("Anna Berg", "works_at", "Quillfeather")}),
+        ("Karim Haddad is a PM at Wise. Left Stripe in 2014. The Apple pie was great.\n",
+         {("Karim Haddad", "works_at", "Wise"), ("Karim Haddad", "worked_at", "Stripe")}),
         # someone else's job, and where the aside ends
         ("Anna Berg worked with a friend at Adyen before she joined Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
         ("Anna Berg met her husband when they both worked at Spotify.\n", {("Anna Berg", "worked_at", "Spotify")}),

@@ -364,8 +364,10 @@ def extract_note(
     for start, stop, (surface, company) in iter_words(lexicon.company_automaton, view):
         if stop < len(masked) and masked[stop] == "-" and masked[stop + 1 : stop + 2].isalpha():
             continue  # "meta-learning"
-        if surface in company.common:
-            if not masked[start : start + 1].isupper() or start not in context_starts:
+        if surface in company.common:  # "Left Stripe in 2014": the context is read where the name starts
+            if not masked[start : start + 1].isupper() or (
+                start not in context_starts and context.company_label(masked, start, stop, None, None) is None
+            ):
                 continue
         if next_word(view, stop) in _PRODUCT_WORDS:
             continue  # "Google Sheets", "google docs", "MIT license": a product, not the company
