@@ -341,8 +341,10 @@ def scan_vault(
     )
     extract_scan(scan)
     index = index_scan(scan)
+    root = scan.root
+    del scan  # its records are in the cache now: let them go before the index is pickled beside them
     if use_cache:
-        fsio.save_stamped(scan.root, __version__, "index", stamp, index, index.warnings)
+        fsio.save_stamped(root, __version__, "index", stamp, index, index.warnings)
     return index
 
 
