@@ -46,17 +46,24 @@ def _appended_diff(path: str, before: str | None, after: str, context: int) -> s
     and its one hunk is the last ``context`` old lines, then every new one."""
     size = len(before or "")
     kept = _lines(before)[-context:] if context > 0 and size else []
-    added = _lines(after[size:])
+    added = after.count("\n", size) + (not after.endswith("\n"))
     old_count = (before or "").count("\n")
     first = old_count - len(kept)
     out = [
         "--- /dev/null\n" if before is None else f"--- a/{path}\n",
         f"+++ b/{path}\n",
-        f"@@ -{_range(first, old_count)} +{_range(first, old_count + len(added))} @@\n",
+        f"@@ -{_range(first, old_count)} +{_range(first, old_count + added)} @@\n",
     ]
     out.extend(" " + line for line in kept)
-    out.extend(_line("+", line) for line in added)
+    out.append(_added(after[size:]))
     return "".join(out)
+
+
+def _added(text: str) -> str:
+    """Every line of ``text`` (not empty) as an added line, in one pass instead of one string per
+    line: a new hub's diff is thousands of lines."""
+    body = "+" + text.replace("\n", "\n+")
+    return body[:-1] if text.endswith("\n") else body + "\n" + _NO_NEWLINE
 
 
 def _lines(text: str | None) -> list[str]:
@@ -73,14 +80,18 @@ def _lines(text: str | None) -> list[str]:
 def line_diff(path: str, before: str, after: str, lines: Iterable[int], context: int = 3) -> str:
     """:func:`unified_diff` for the common case of a note whose lines were edited in place (no
     line added or removed) and only at ``lines`` (1-based): the same text, without comparing
-    every line of the file. Falls back to :func:`unified_diff` when the shape differs."""
-    old = _lines(before)
-    new = _lines(after)
-    if len(old) != len(new):
+    every line of the file. Falls back to :func:`unified_diff` when the shape differs.
+
+    Lines are kept as split, without their ``\\n``, which goes back on only for the few printed."""
+    old = before.split("\n")
+    new = after.split("\n")
+    count = len(old) - (old[-1] == "")  # the number of lines, as _lines counts them
+    if len(old) != len(new) or count != len(new) - (new[-1] == ""):
         return unified_diff(path, before, after, context)
-    changed = sorted({i - 1 for i in lines if 0 < i <= len(old) and old[i - 1] != new[i - 1]})
+    changed = sorted({i - 1 for i in lines if 0 < i <= count and old[i - 1] != new[i - 1]})
     if not changed:
         return unified_diff(path, before, after, context)
+    last_line = len(old) - 1  # the part after the last \n: a line without a newline when not empty
     groups: list[list[int]] = [[changed[0]]]
     for index in changed[1:]:
         if index - groups[-1][-1] - 1 > 2 * context:
@@ -89,33 +100,34 @@ def line_diff(path: str, before: str, after: str, lines: Iterable[int], context:
             groups[-1].append(index)
     out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
     for group in groups:
-        first, last = max(0, group[0] - context), min(len(old), group[-1] + context + 1)
+        first, last = max(0, group[0] - context), min(count, group[-1] + context + 1)
         span = _range(first, last)
         out.append(f"@@ -{span} +{span} @@\n")
         edited = set(group)
         index = first
         while index < last:
             if index not in edited:
-                out.append(_line(" ", old[index]))
+                out.append(_part(" ", old[index], index == last_line))
                 index += 1
                 continue
             run = index
             while run < last and run in edited:
                 run += 1
-            out.extend(_line("-", line) for line in old[index:run])
-            out.extend(_line("+", line) for line in new[index:run])
+            out.extend(_part("-", old[i], i == last_line) for i in range(index, run))
+            out.extend(_part("+", new[i], i == last_line) for i in range(index, run))
             index = run
     return "".join(out)
+
+
+def _part(prefix: str, part: str, unterminated: bool) -> str:
+    """A line given without its ``\\n`` (``unterminated``: the file's last, which had none)."""
+    return prefix + part + ("\n" + _NO_NEWLINE if unterminated else "\n")
 
 
 def _range(start: int, stop: int) -> str:
     """A hunk range the way difflib writes it (``3`` for one line, ``3,4`` for several)."""
     length = stop - start
     return f"{start + 1}" if length == 1 else f"{start + 1 if length else start},{length}"
-
-
-def _line(prefix: str, line: str) -> str:
-    return prefix + line if line.endswith("\n") else prefix + line + "\n" + _NO_NEWLINE
 
 
 def plan_diff(changes: Iterable[FileChange], context: int = 3) -> str:
