@@ -78,7 +78,8 @@ def test_lines_edited_in_place_diff_as_difflib_says(
     """The in-place fast path, with names linked on any lines, also on a last line without a newline.
     Lines are numbered: difflib may pair two equal lines other than in place, the fast path never."""
     before = "".join(f"{number} {line}\n" for number, line in enumerate(lines)) + last
-    new = [part.replace("Amazon", "[[Amazon]]") if i + 1 in edited else part for i, part in enumerate(before.split("\n"))]
+    parts = before.split("\n")
+    new = [part.replace("Amazon", "[[Amazon]]") if i + 1 in edited else part for i, part in enumerate(parts)]
     after = "\n".join(new)
     assert line_diff("n.md", before, after, edited, context) == unified_diff("n.md", before, after, context)
 
