@@ -46,24 +46,17 @@ def _appended_diff(path: str, before: str | None, after: str, context: int) -> s
     and its one hunk is the last ``context`` old lines, then every new one."""
     size = len(before or "")
     kept = _lines(before)[-context:] if context > 0 and size else []
-    added = after.count("\n", size) + (not after.endswith("\n"))
+    added = _lines(after[size:])
     old_count = (before or "").count("\n")
     first = old_count - len(kept)
     out = [
         "--- /dev/null\n" if before is None else f"--- a/{path}\n",
         f"+++ b/{path}\n",
-        f"@@ -{_range(first, old_count)} +{_range(first, old_count + added)} @@\n",
+        f"@@ -{_range(first, old_count)} +{_range(first, old_count + len(added))} @@\n",
     ]
     out.extend(" " + line for line in kept)
-    out.append(_added(after[size:]))
+    out.extend(_line("+", line) for line in added)
     return "".join(out)
-
-
-def _added(text: str) -> str:
-    """Every line of ``text`` (not empty) as an added line, in one pass instead of one string per
-    line: a new hub's diff is thousands of lines."""
-    body = "+" + text.replace("\n", "\n+")
-    return body[:-1] if text.endswith("\n") else body + "\n" + _NO_NEWLINE
 
 
 def _lines(text: str | None) -> list[str]:
@@ -128,6 +121,10 @@ def _range(start: int, stop: int) -> str:
     """A hunk range the way difflib writes it (``3`` for one line, ``3,4`` for several)."""
     length = stop - start
     return f"{start + 1}" if length == 1 else f"{start + 1 if length else start},{length}"
+
+
+def _line(prefix: str, line: str) -> str:
+    return prefix + line if line.endswith("\n") else prefix + line + "\n" + _NO_NEWLINE
 
 
 def plan_diff(changes: Iterable[FileChange], context: int = 3) -> str:
