@@ -212,6 +212,28 @@ def test_a_quote_is_cut_around_the_name() -> None:
     assert len(snippet) <= hubs.SNIPPET_CHARS + 2
 
 
+_NAME_CHARS = st.sampled_from(list("ab \t.([_-é1İσ\u0301"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    needles=st.lists(st.text(_NAME_CHARS, min_size=1, max_size=5), min_size=1, max_size=3),
+    text=st.text(_NAME_CHARS, max_size=30),
+)
+def test_a_name_is_found_where_a_plain_whole_word_pattern_finds_it(needles: list[str], text: str) -> None:
+    """The pattern checks for a word character before a name after the name's first character
+    (so the engine can skip ahead); it finds what ``(?<!\\w)`` in front of the names finds."""
+    keys = sorted({hubs.lower_keep_length(" ".join(n.split())) for n in needles if n.strip()}, key=len, reverse=True)
+    pattern = needle_pattern(needles)
+    if not keys:
+        assert pattern is None
+        return
+    words = "|".join(r"[ \t]+".join(re.escape(w) for w in key.split(" ")) for key in keys)
+    plain = re.compile(rf"(?<!\w)(?:{words})(?!\w)").search(text)
+    found = pattern.search(text) if pattern else None
+    assert (found.span() if found else None) == (plain.span() if plain else None)
+
+
 def test_quotes_stay_the_same_once_names_are_linked() -> None:
     """Hub blocks quote notes; linking a note must not change the quote (or runs never settle)."""
     table = NameTable(

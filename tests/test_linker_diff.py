@@ -65,6 +65,25 @@ def test_a_file_grown_at_its_end_diffs_as_difflib_says(
     assert unified_diff("h.md", before, after, context) == _difflib("h.md", before, after, context)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(["", "a", "at Amazon", "x\r", "Amazon\r", "\u2028"]), min_size=1, max_size=60),
+    edited=st.sets(st.integers(1, 60), max_size=8),
+    last=st.sampled_from(["", "end", "Amazon"]),
+    context=st.integers(0, 4),
+)
+def test_lines_edited_in_place_diff_as_difflib_says(
+    lines: list[str], edited: set[int], last: str, context: int
+) -> None:
+    """The in-place fast path, with names linked on any lines, also on a last line without a newline.
+    Lines are numbered: difflib may pair two equal lines other than in place, the fast path never."""
+    before = "".join(f"{number} {line}\n" for number, line in enumerate(lines)) + last
+    parts = before.split("\n")
+    new = [part.replace("Amazon", "[[Amazon]]") if i + 1 in edited else part for i, part in enumerate(parts)]
+    after = "\n".join(new)
+    assert line_diff("n.md", before, after, edited, context) == unified_diff("n.md", before, after, context)
+
+
 def test_far_apart_edits_make_separate_hunks() -> None:
     before = "".join(f"line {i} Amazon\n" for i in range(1, 21))
     after = before.replace("line 2 Amazon", "line 2 [[Amazon]]").replace("line 19 Amazon", "line 19 [[Amazon]]")

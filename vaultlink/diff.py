@@ -73,14 +73,18 @@ def _lines(text: str | None) -> list[str]:
 def line_diff(path: str, before: str, after: str, lines: Iterable[int], context: int = 3) -> str:
     """:func:`unified_diff` for the common case of a note whose lines were edited in place (no
     line added or removed) and only at ``lines`` (1-based): the same text, without comparing
-    every line of the file. Falls back to :func:`unified_diff` when the shape differs."""
-    old = _lines(before)
-    new = _lines(after)
-    if len(old) != len(new):
+    every line of the file. Falls back to :func:`unified_diff` when the shape differs.
+
+    Lines are kept as split, without their ``\\n``, which goes back on only for the few printed."""
+    old = before.split("\n")
+    new = after.split("\n")
+    count = len(old) - (old[-1] == "")  # the number of lines, as _lines counts them
+    if len(old) != len(new) or count != len(new) - (new[-1] == ""):
         return unified_diff(path, before, after, context)
-    changed = sorted({i - 1 for i in lines if 0 < i <= len(old) and old[i - 1] != new[i - 1]})
+    changed = sorted({i - 1 for i in lines if 0 < i <= count and old[i - 1] != new[i - 1]})
     if not changed:
         return unified_diff(path, before, after, context)
+    last_line = len(old) - 1  # the part after the last \n: a line without a newline when not empty
     groups: list[list[int]] = [[changed[0]]]
     for index in changed[1:]:
         if index - groups[-1][-1] - 1 > 2 * context:
@@ -89,23 +93,28 @@ def line_diff(path: str, before: str, after: str, lines: Iterable[int], context:
             groups[-1].append(index)
     out = [f"--- a/{path}\n", f"+++ b/{path}\n"]
     for group in groups:
-        first, last = max(0, group[0] - context), min(len(old), group[-1] + context + 1)
+        first, last = max(0, group[0] - context), min(count, group[-1] + context + 1)
         span = _range(first, last)
         out.append(f"@@ -{span} +{span} @@\n")
         edited = set(group)
         index = first
         while index < last:
             if index not in edited:
-                out.append(_line(" ", old[index]))
+                out.append(_part(" ", old[index], index == last_line))
                 index += 1
                 continue
             run = index
             while run < last and run in edited:
                 run += 1
-            out.extend(_line("-", line) for line in old[index:run])
-            out.extend(_line("+", line) for line in new[index:run])
+            out.extend(_part("-", old[i], i == last_line) for i in range(index, run))
+            out.extend(_part("+", new[i], i == last_line) for i in range(index, run))
             index = run
     return "".join(out)
+
+
+def _part(prefix: str, part: str, unterminated: bool) -> str:
+    """A line given without its ``\\n`` (``unterminated``: the file's last, which had none)."""
+    return prefix + part + ("\n" + _NO_NEWLINE if unterminated else "\n")
 
 
 def _range(start: int, stop: int) -> str:

@@ -372,8 +372,8 @@ def readable_line(text: str, parsed: ParsedNote, line: int) -> str:
         pos = max(pos, e)
     parts.append(text[pos:end])
     out = "".join(parts)
-    out = _LEADING_MARKERS.sub("", out)
-    return " ".join(out.split())
+    markers = _LEADING_MARKERS.match(out)  # every part of it is optional: it always matches
+    return " ".join(out[markers.end() if markers else 0 :].split())
 
 
 def lower_keep_length(text: str) -> str:
@@ -392,8 +392,15 @@ def needle_pattern(needles: Iterable[str]) -> re.Pattern[str] | None:
     keys = sorted({lower_keep_length(" ".join(n.split())) for n in needles if n.strip()}, key=len, reverse=True)
     if not keys:
         return None
-    words = "|".join(r"[ \t]+".join(re.escape(w) for w in key.split(" ")) for key in keys)
-    return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+    return re.compile(rf"(?:{'|'.join(_needle(key) for key in keys)})(?!\w)")
+
+
+def _needle(key: str) -> str:
+    """One name of :func:`needle_pattern`: its words apart by any spaces or tabs, with no word
+    character before it. That is checked after the first character, so every alternative starts
+    with a plain character and the regex engine skips straight to where a name can start."""
+    first = re.escape(key[0])
+    return first + rf"(?<!\w{first})" + r"[ \t]+".join(re.escape(word) for word in key[1:].split(" "))
 
 
 def quote_line(text: str, parsed: ParsedNote, line: int, pattern: re.Pattern[str] | None, limit: int = SNIPPET_CHARS) -> str:

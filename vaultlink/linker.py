@@ -148,6 +148,7 @@ class _Surface:
     written: frozenset[str]  # the surface as given (and its Unicode and apostrophe variants)
     exact: bool  # only as written (acronyms, names that start in lower case)
     capital: bool  # the text must start with a capital letter
+    company: bool  # the entity is a company (not linked inside a product's name)
     weak: bool  # a one-word alias of a person: needs the full name or extraction in the note
     gated: bool  # needs extraction to have found the entity in the note (see plan_note's rules)
 
@@ -226,7 +227,10 @@ class NameTable:
                     variants.add(surface.replace(a, b))
         index = len(self._surfaces)
         self._surfaces.append(
-            _Surface(target.entity_id, frozenset(variants), exact, person_or_company, weak, gated)
+            _Surface(
+                target.entity_id, frozenset(variants), exact, person_or_company,
+                target.type is EntityType.COMPANY, weak, gated,
+            )
         )
         automaton = self._exact if exact else self._automaton
         for variant in sorted(variants):
@@ -252,17 +256,24 @@ class NameTable:
             found = self._link_keys.get(key.rpartition("/")[2])
         return found
 
-    def hits(self, lowered: str, text: str, start: int) -> Iterable[tuple[int, int, _Surface]]:
+    def hits(self, lowered: str, text: str, start: int) -> list[tuple[int, int, _Surface]]:
         """Every whole-word occurrence of a surface in ``text[start:]`` that passes its case rule
         (in no particular order)."""
+        out: list[tuple[int, int, _Surface]] = []
         if len(self._automaton):
-            yield from self._hits(self._automaton.iter(lowered, start), text)
+            self._hits(self._automaton.iter(lowered, start), text, out)
         if len(self._exact):
-            yield from self._hits(self._exact.iter(text, start), text)
+            self._hits(self._exact.iter(text, start), text, out)
+        return out
 
-    def _hits(self, found: Iterable[tuple[int, tuple[int, int]]], text: str) -> Iterable[tuple[int, int, _Surface]]:
+    def _hits(
+        self, found: Iterable[tuple[int, tuple[int, int]]], text: str, out: list[tuple[int, int, _Surface]]
+    ) -> None:
+        """Add to ``out`` the hits of one automaton that are whole words and pass their case rule
+        (one list for both automatons: a note has hundreds of hits, each once through Python)."""
         size = len(text)
         surfaces = self._surfaces
+        append = out.append
         for last, (length, index) in found:
             begin, end = last - length + 1, last + 1
             if begin > 0:
@@ -283,7 +294,7 @@ class NameTable:
                         continue
                 elif not written[0].isupper() and written not in surface.written:
                     continue
-            yield begin, end, surface
+            append((begin, end, surface))
 
 
 def _is_linkable_surface(surface: str) -> bool:
@@ -370,7 +381,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     )
     if not len(table):
         return NoteLinks((), frozenset(), linked)
-    hits = list(table.hits(lower(text), text, parsed.frontmatter_end))
+    hits = table.hits(lower(text), text, parsed.frontmatter_end)
     if not hits:
         return NoteLinks((), frozenset(), linked)
     strong = set(linked)
@@ -379,6 +390,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     spans = parsed.protected
     span_starts = [span.start for span in spans]
     heading_starts = [h.start for h in parsed.headings]
+    heading_ends = [h.end for h in parsed.headings]
     candidates: list[tuple[int, int, _Surface]] = []
     first_seen: dict[str, int] = {}
     html: list[tuple[int, int]] | None = None
@@ -388,6 +400,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     targets = table.targets
     bisect_right = bisect.bisect_right
     n_spans = len(spans)
+    size = len(text)
     for start, end, surface in hits:
         entity_id = surface.entity_id
         if surface.gated or surface.weak:
@@ -399,18 +412,20 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
                 continue  # never linked here, and never quoted: the note is not among its mentions
         if block is not None and block[0] < end and start < block[1]:
             continue
-        if heading_starts and _in_heading(parsed, heading_starts, start):
-            continue
+        if heading_starts:
+            heading = bisect_right(heading_starts, start) - 1
+            if heading >= 0 and start < heading_ends[heading]:
+                continue
         index = bisect_right(span_starts, start) - 1
         inside = spans[index] if index >= 0 and spans[index].end > start else None
         protected = inside is not None or (index + 1 < n_spans and spans[index + 1].start < end)
-        if start < first_seen.get(entity_id, len(text)) and (not protected or _is_shown(text, inside, start, end)):
+        if start < first_seen.get(entity_id, size) and (not protected or _is_shown(text, inside, start, end)):
             first_seen[entity_id] = start
         if protected or _is_setext_heading(text, start):
             continue
-        if (start > 0 and text[start - 1] in "[!") or (end < len(text) and text[end] == "]"):
+        if (start > 0 and text[start - 1] in "[!") or (end < size and text[end] == "]"):
             continue  # "[Amazon]" may be a reference link; "!" before a wikilink makes an embed
-        if targets[entity_id].type is EntityType.COMPANY and next_word(text, end) in PRODUCT_WORDS:
+        if surface.company and next_word(text, end) in PRODUCT_WORDS:
             continue  # "Google Keep" names a product: linking "Google" in it says the wrong thing
         if surface.gated or surface.weak:
             confirmed = targets[entity_id].confirmed
@@ -467,11 +482,6 @@ def _is_shown(text: str, span: Span | None, start: int, end: int) -> bool:
         return False
     offset, shown = link_text_position(text[span.start : span.end])
     return span.start + offset <= start and end <= span.start + offset + len(shown)
-
-
-def _in_heading(parsed: ParsedNote, starts: list[int], offset: int) -> bool:
-    index = bisect.bisect_right(starts, offset) - 1
-    return index >= 0 and parsed.headings[index].start <= offset < parsed.headings[index].end
 
 
 def _is_setext_heading(text: str, offset: int) -> bool:

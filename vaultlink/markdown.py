@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
 _FRONTMATTER_OPEN = re.compile(r"---[ \t]*\r?\n")
+_SUBPATH = re.compile(r"[#^]")  # where a wikilink's path ends and its heading or block part starts
 _FRONTMATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)
 _FENCE = re.compile(r"^((?:[ ]{0,3}>[ ]?)*)[ ]{0,3}(`{3,}|~{3,})([^\n]*)$", re.M)  # also in a quote or callout
 _HEADING = re.compile(r"^[ ]{0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))?[ \t]*\r?$", re.M)
@@ -268,7 +269,7 @@ def link_text_position(chunk: str) -> tuple[int, str]:
         if bar >= 0:
             start = bar + (2 if inner[bar] == "\\" else 1)
             return 2 + start, inner[start:]
-        target = re.split(r"[#^]", inner, maxsplit=1)[0]
+        target = _SUBPATH.split(inner, maxsplit=1)[0]
         return 2, target
     close = chunk.find("](")
     return 1, chunk[1:close]
