@@ -537,20 +537,20 @@ def extract_note(
     advice = [AdviceFacts(a.draft, tuple(t for t in a.topics if t in supported)) for a in advice]
 
     if hub is not None and hub.type is EntityType.COMPANY:
-        for person in found:
+        for someone in found:
             # The person heads a list item: "- [[Priya Raman]]" (a person's hub), "- Anneke de
             # Vries — co-founder and CTO", "- [[Florian Hartmann]] — data scientist" (a role).
             if (
-                person.type is EntityType.PERSON
-                and person.start >= 0
-                and person.strength != "first"
-                and _LIST_HEAD.fullmatch(text, text.rfind("\n", 0, person.start) + 1, person.start)
-                and (person.source is Source.LINK or _HUB_ROLE_TAIL.match(masked, person.end))
-                and not _HUB_ELSEWHERE.match(masked, person.end, _past_aside(masked, person.end))
-                and not _NOW_ELSEWHERE.match(masked, person.end)
-                and not _OUTSIDERS.search(_section_heading(parsed, person.start))
+                someone.type is EntityType.PERSON
+                and someone.start >= 0
+                and someone.strength != "first"
+                and _LIST_HEAD.fullmatch(text, text.rfind("\n", 0, someone.start) + 1, someone.start)
+                and (someone.source is Source.LINK or _HUB_ROLE_TAIL.match(masked, someone.end))
+                and not _HUB_ELSEWHERE.match(masked, someone.end, _past_aside(masked, someone.end))
+                and not _NOW_ELSEWHERE.match(masked, someone.end)
+                and not _OUTSIDERS.search(_section_heading(parsed, someone.start))
             ):
-                claims.append(Claim(RelationType.WORKS_AT, person.name, hub.name, person.line))
+                claims.append(Claim(RelationType.WORKS_AT, someone.name, hub.name, someone.line))
     told = {(claim.subject, claim.object) for claim in claims}
     claims.extend(claim for claim in table_claims if (claim.subject, claim.object) not in told)
     is_chat = hub is None and bool(participants)
@@ -883,11 +883,11 @@ def _subject_before(
     sentence_start = max(sentence_start, window)
     index = bisect.bisect_left(people_starts, position)
     last = next((p for p in reversed(people[max(0, index - 50) : index]) if p.end <= position), None)
-    in_sentence = last is not None and last.start >= sentence_start
-    if _SOMEONE_ELSE.search(masked, last.end if in_sentence else sentence_start, position):
+    named = last if last is not None and last.start >= sentence_start else None  # in this sentence
+    if _SOMEONE_ELSE.search(masked, named.end if named is not None else sentence_start, position):
         return None  # "Amara knows a friend on the platform team at N26": the friend's job
-    if in_sentence:
-        return last.name
+    if named is not None:
+        return named.name
     clause = masked[sentence_start:position]
     first_person = _last_end(_FIRST_PERSON, clause)
     pronoun = _last_end(_PRONOUN, clause)
