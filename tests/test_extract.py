@@ -180,6 +180,12 @@ def test_advice_never_names_a_speaker_that_is_no_entity(make_vault) -> None:  # 
     assert not [e for e in index.entities if e.type is EntityType.PERSON]
 
 
+def test_a_table_of_people_in_a_crlf_note_is_read_too(make_vault) -> None:  # type: ignore[no-untyped-def]
+    note = "| Name | Company |\r\n|---|---|\r\n| Harriet Okonjo | Ocado |\r\nGareth Price | Tallyframe\r\n"
+    index = scan_vault(make_vault({"Chats/PyCon people.md": note}), use_cache=False)
+    assert _employers(index) == {("Harriet Okonjo", "Ocado", "works_at"), ("Gareth Price", "Tallyframe", "works_at")}
+
+
 @pytest.mark.parametrize(
     ("path", "note"),
     [

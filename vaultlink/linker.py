@@ -39,7 +39,7 @@ import ahocorasick  # type: ignore[import-not-found,unused-ignore]
 from vaultlink import hubs
 from vaultlink.extract import hub_folders_of
 from vaultlink.extract.lexicon import PRODUCT_WORDS, lower, next_word
-from vaultlink.markdown import line_of, link_text_position
+from vaultlink.markdown import TABLE_DELIMITER, line_of, link_text_position
 from vaultlink.model import (
     Advice,
     Entity,
@@ -61,7 +61,6 @@ ALL_TYPES: frozenset[EntityType] = frozenset(EntityType)
 _UNLINKABLE = re.compile(r"[\[\]|\n\r\t]")
 _UNSAFE_TARGET = re.compile(r"[\[\]|#^\n\r]")
 _SETEXT = re.compile(r"[ ]{0,3}(?:=+|-{2,})[ \t]*\r?")
-_TABLE_DELIMITER = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*\r?")
 _OPT_OUT = re.compile(r"^vaultlink[ \t]*:[ \t]*['\"]?(?:false|no|off)['\"]?[ \t]*\r?$", re.M | re.I)
 _APOSTROPHES = ("'", "\u2019")
 _HTML_OPEN = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
@@ -529,7 +528,7 @@ def _table_layout(text: str) -> tuple[set[int], set[int]]:
     avoid: set[int] = set()
     for index in range(1, len(lines)):
         row = lines[index]
-        if "|" not in row or "-" not in row or not _TABLE_DELIMITER.fullmatch(row):
+        if "|" not in row or "-" not in row or not TABLE_DELIMITER.fullmatch(row):
             continue
         if "|" not in lines[index - 1]:
             avoid.add(index)

@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
 _FRONTMATTER_OPEN = re.compile(r"---[ \t]*\r?\n")
+# A table's delimiter row ("|---|:--:|"); a line holding it is one only with a bar in it too
+TABLE_DELIMITER = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*\r?")
 _SUBPATH = re.compile(r"[#^]")  # where a wikilink's path ends and its heading or block part starts
 _FRONTMATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)
 _FENCE = re.compile(r"^((?:[ ]{0,3}>[ ]?)*)[ ]{0,3}(`{3,}|~{3,})([^\n]*)$", re.M)  # also in a quote or callout

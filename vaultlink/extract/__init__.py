@@ -20,7 +20,7 @@ from vaultlink.extract.participants import company_property, frontmatter_partici
 from vaultlink.extract.lexicon import PRODUCT_WORDS as _PRODUCT_WORDS
 from vaultlink.extract.lexicon import iter_words, next_word, word_view
 from vaultlink.extract.topics import TopicHit, TopicMatcher, topic_from_note
-from vaultlink.markdown import line_of, prose_mask
+from vaultlink.markdown import TABLE_DELIMITER, line_of, prose_mask
 from vaultlink.model import EntityType, ParsedNote, RelationType, Source
 from vaultlink.model import fold
 
@@ -677,7 +677,6 @@ class _TableRow(NamedTuple):
     company_start: int
 
 
-_TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*")
 _BAR = re.compile(r"(?<!\\)\|")  # a cell edge; "\|" is a bar inside a cell
 _NAME_COLUMNS = frozenset(("name", "person", "who", "contact", "people"))
 _COMPANY_COLUMNS = frozenset(("company", "org", "organisation", "organization", "employer", "firm", "works at"))
@@ -698,7 +697,8 @@ def _people_table_rows(masked: str) -> list[_TableRow]:
     index = 0
     offset = 0  # where lines[index] starts
     while index + 1 < len(lines):
-        if "|" not in lines[index] or not _TABLE_RULE.fullmatch(lines[index + 1]):
+        rule = lines[index + 1]
+        if "|" not in lines[index] or "|" not in rule or not TABLE_DELIMITER.fullmatch(rule):
             offset += len(lines[index]) + 1
             index += 1
             continue
@@ -736,7 +736,7 @@ def _stripped(line: str, start: int, end: int) -> tuple[int, int]:
     parentheses at its end ("**Tom Hale**", "Anna Berg (recruiter)"), as a span."""
     while start < end and line[start] in " \t*_":
         start += 1
-    while end > start and line[end - 1] in " \t*_":
+    while end > start and line[end - 1] in " \t\r*_":
         end -= 1
     if line[end - 1 : end] == ")" and (open_at := line.rfind("(", start, end)) > start:
         end = open_at
