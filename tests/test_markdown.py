@@ -217,3 +217,8 @@ def test_dataview_inline_fields_are_read_on_their_own_lines_and_not_in_code() ->
     assert parsed.fields == {"person": "[[Tomás Herrera]]", "company": "Stripe", "role": "PM, Billing", "date": "[[2026-03-04]]"}
     assert parsed.date == "2026-03-04"  # the front matter has none, so the field's counts, a daily note's link too
     assert parsed.metadata == {"company": "Acme"}  # the front matter stays what it says
+
+
+def test_an_inline_field_is_read_with_every_key_the_scan_protects_as_one() -> None:
+    parsed = parse_note("a.md", "former company:: Square\nx.y:: z\n")
+    assert parsed.fields == {"former company": "Square", "x.y": "z"}

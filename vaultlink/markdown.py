@@ -70,9 +70,8 @@ _INLINE = {
     for md in (False, True)
     for url in (False, True)
 }
-_FIELD = re.compile(
-    r"^[ \t]*(?:[-*+][ \t]+)?[^\W\d][\w \t./-]{0,60}::[^\n]*|[\[(][^\W\d][\w .-]{0,60}::[^\])\n]*[\])]", re.M
-)
+_LINE_FIELD_KEY = r"^[ \t]*(?:[-*+][ \t]+)?(?P<key>[^\W\d][\w \t./-]{0,60}?)[ \t]*::"  # "- company::"
+_FIELD = re.compile(rf"{_LINE_FIELD_KEY}[^\n]*|[\[(][^\W\d][\w .-]{{0,60}}::[^\])\n]*[\])]", re.M)
 _TRIGGERS = ("`", "%%", "<", "$", "![", "[", "#", "^", ">", "www.")
 _URL_TRAILING = ".,;:!?*_~'\""
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -165,7 +164,7 @@ def parse_note(path: str, text: str) -> ParsedNote:
 
 
 # Dataview's inline field: "company:: Stripe" on a line of its own (a list item too)
-_INLINE_FIELD = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?P<key>[^\W\d][\w -]{0,40}?)[ \t]*::[ \t]*(?P<value>\S[^\n]*?)[ \t\r]*$", re.M)
+_INLINE_FIELD = re.compile(rf"{_LINE_FIELD_KEY}[ \t]*(?P<value>\S[^\n]*?)[ \t\r]*$", re.M)  # the same line, read
 
 
 def _inline_fields(text: str, start: int, protected: Sequence[Span]) -> dict[str, str]:
