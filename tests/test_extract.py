@@ -293,6 +293,7 @@ def test_the_left_sidebar_is_a_side_not_a_company_someone_left(make_vault) -> No
         ("Call with Anna Berg (Zoom), then Sam Lee (LinkedIn), Mia Storm (Stanford), Bo Li (2019, Google).\n", set()),
         ("Anna Berg runs a meetup at Web Summit every year. She runs marathons at Easter.\n", set()),
         ("Anna Berg said she's at Heathrow now, flying home.\n", set()),
+        ("Anna Berg says her leads all come from people she worked with at Deliveroo.\n", set()),  # leads: a noun
         ("The call was fun and Anna Berg works at Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
         ("Anna Berg was so happy when she joined Stripe.\n", {("Anna Berg", "works_at", "Stripe")}),
         ("- Anna Berg — eng manager, Datadog\n- Sam Lee - platform eng at Monzo\n",

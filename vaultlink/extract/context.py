@@ -109,7 +109,8 @@ _COMPANY_BEFORE = re.compile(
         |\b(?:his|her|their)[ \t]+own[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|agency|consultancy|business),?[ \t]+
         |\b(?:a|an|the|his|her|their|my)[ \t]+(?:[\w-]+[ \t]+)?(?:startup|start-up|company|firm|fintech|agency
           |consultancy|scale-?up|business)[ \t]+(?:called|named)[ \t]+
-        |\b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_FUNCTION}\b
+        |(?<![Hh]er[ \t])(?<![Hh]is[ \t])(?<![Mm]y[ \t])(?<![Oo]ur[ \t])(?<![Tt]heir[ \t])(?<![Tt]he[ \t])
+          \b(?:runs|leads|heads|manages|owns|works[ \t]+on|working[ \t]+on)[ \t]+(?:[\w-]+[ \t]+){{0,3}}?{_FUNCTION}\b
           [^.\n,]{{0,20}}?[ \t]+at[ \t]+
         |(?:^|(?<=[ \t(]))@[ \t]*)
     | (?P<role_at>\b{_ROLE}s?\b(?![ \t]+(?:culture|interviews?|ladders?|levels?|loops?|process|comp|salar(?:y|ies)|bands?)\b)
