@@ -869,18 +869,7 @@ def _subject_before(
     sentence; a pronoun or no subject means the last person named before, or the participant;
     "I" or "we" means the author, whose employers are not tracked."""
     window = max(0, position - 400)  # a sentence is looked at no further back than this
-    # The last 100 characters are read first: a break holds no letter, so when that look starts
-    # right after one, no break straddles it and the last break found there is the last of all.
-    near = max(window, position - 100)
-    while near > window and not masked[near - 1].isalpha():
-        near -= 1
-    sentence_start = -1
-    for low in (near, window) if near > window else (window,):
-        for match in _SENTENCE_BREAK.finditer(masked, low, position):
-            sentence_start = match.end()
-        if sentence_start >= 0:
-            break
-    sentence_start = max(sentence_start, window)
+    sentence_start = _sentence_start(masked, position, window)
     index = bisect.bisect_left(people_starts, position)
     last = next((p for p in reversed(people[max(0, index - 50) : index]) if p.end <= position), None)
     named = last if last is not None and last.start >= sentence_start else None  # in this sentence
@@ -923,16 +912,28 @@ def _of_my_own_jobs(masked: str, start: int, end: int, people_starts: list[int])
     return (named == len(people_starts) or people_starts[named] >= end) and context.names_a_job(sentence[mine:])
 
 
+def _sentence_start(masked: str, position: int, low: int) -> int:
+    """Where the sentence holding ``position`` starts: after the last sentence break before it,
+    and no earlier than ``low``."""
+    # The last 100 characters are read first: a break holds no letter, so when that look starts
+    # right after one, no break straddles it and the last break found there is the last of all.
+    near = max(low, position - 100)
+    while near > low and not masked[near - 1].isalpha():
+        near -= 1
+    start = -1
+    for first in (near, low) if near > low else (low,):
+        for match in _SENTENCE_BREAK.finditer(masked, first, position):
+            start = match.end()
+        if start >= 0:
+            break
+    return max(start, low)
+
+
 def _sentence_before(masked: str, sentence_start: int, window: int) -> int:
     """Where the sentence before the one at ``sentence_start`` starts, when it is on the same
     line; else ``sentence_start`` (an empty sentence)."""
     low = max(window, masked.rfind("\n", 0, sentence_start) + 1)
-    if low >= sentence_start:
-        return sentence_start
-    previous = low
-    for match in _SENTENCE_BREAK.finditer(masked, low, sentence_start - 1):
-        previous = match.end()
-    return previous
+    return sentence_start if low >= sentence_start else _sentence_start(masked, sentence_start - 1, low)
 
 
 TOPIC_EVIDENCE = 3  # a strong phrase counts 2, a weak cue 1, one more in a question asked; each form once
