@@ -124,3 +124,38 @@ def test_two_threads_scanning_at_once_each_get_their_own_work(monkeypatch: pytes
     for thread in threads:
         thread.join()
     assert results == {tag: [f"{tag}{i}" for i in range(50)] for tag in "ab"}
+
+
+def _link_plan(vault: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool, **kwargs: object) -> str:
+    from vaultlink import linker
+    from vaultlink.diff import plan_diff
+
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0 if pooled else 10**9)
+    plan = api.plan_links(vault, **kwargs)  # type: ignore[arg-type]
+    return json.dumps(linker.plan_to_document(plan)) + plan_diff(plan.changes)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"create_hubs": True, "all_mentions": True}])
+def test_pooled_and_serial_link_plans_are_the_same(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, object]
+) -> None:
+    _add_bad_notes(vault)
+    serial = _link_plan(vault, monkeypatch, pooled=False, **kwargs)
+    pooled = _link_plan(vault, monkeypatch, pooled=True, **kwargs)
+    assert pooled == serial
+    assert "[[" in serial and "vaultlink:start" in serial, "links and hub blocks: the comparison means something"
+
+
+def test_the_link_plan_runs_its_notes_through_the_pool(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    api.scan_vault(vault)  # the cache is warm: no note is read through the pool again
+    calls: list[int] = []
+    real = api._map_notes
+
+    def counted(work, count, done=None):  # type: ignore[no-untyped-def]
+        calls.append(count)
+        return real(work, count, done)
+
+    monkeypatch.setattr(api, "_map_notes", counted)
+    api.plan_links(vault)
+    assert [count for count in calls if count] == [len(api.read_vault(vault).records)], "one pass, every note"

@@ -625,7 +625,9 @@ def plan_links(
             folders=_creation_folders(scan.config),
             common=_common_company_words(),
         )
-        plan = _linker.plan_vault(notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded])
+        plan = _linker.plan_vault(
+            notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded], each=_map_notes
+        )
     return replace(plan, warnings=tuple(warnings) + plan.warnings)
 
 

@@ -152,6 +152,22 @@ class _Surface:
     gated: bool  # needs extraction to have found the entity in the note (see plan_note's rules)
 
 
+# What plan_vault learns of one note: its edits as (start, end, old, new, entity id, line), the
+# entities it names or links to, the first line each is seen on, and the lines hubs quote.
+_Planned = tuple[
+    tuple[tuple[int, int, str, str, str, int], ...],
+    tuple[str, ...],
+    Mapping[str, int],
+    dict[int, tuple[str, "str | None"]],
+]
+Mapper = Callable[[Callable[[int], Any], int], list[Any]]
+
+
+def serial_map(work: Callable[[int], Any], count: int) -> list[Any]:
+    """``[work(0), ..., work(count - 1)]``, here and in order: :func:`plan_vault`'s default ``each``."""
+    return [work(number) for number in range(count)]
+
+
 class NameTable:
     """Every surface of every target in one Aho-Corasick automaton, built once per vault.
 
@@ -646,12 +662,15 @@ def plan_vault(
     index: VaultIndex,
     options: VaultOptions = VaultOptions(),
     taken: Collection[str] = (),
+    each: Mapper = serial_map,
 ) -> LinkPlan:
     """Plan the links of every note and the hub notes of every entity of the chosen types.
 
     ``notes`` are the notes as read just now (text, hash, parse); ``index`` gives the entities,
     relations and advice; ``taken`` lists other vault paths a new hub must not take (attachments,
     ignored notes). Entities come from the index, plus one per hub note it does not cover.
+    ``each(work, n)`` gives ``[work(0), ..., work(n - 1)]``: the notes are planned through it, so
+    a caller may run them in a pool (``work`` is pure per index).
     """
     style = LinkStyle.from_settings(index.settings)
     by_path = {parsed.path: (note, parsed) for note, parsed in notes}
@@ -706,22 +725,44 @@ def plan_vault(
     ]
     table = NameTable(targets)
     link_options = LinkOptions(options.all_mentions, options.types, style)
+    quoted = (
+        {e.id for e in entities if e.id in hub_of and e.type in options.types}
+        if options.update_hubs or options.create_hubs
+        else set()
+    )
+    paths = sorted(by_path)
+
+    def plan_one(number: int) -> _Planned:
+        """One note's links, and the lines its hubs will quote (as :func:`_readable` gives them),
+        in plain tuples: from a pool worker they come back pickled, and dataclasses pickle slowly."""
+        path = paths[number]
+        note, parsed = by_path[path]
+        links = plan_note(note.text, parsed, table, link_options)
+        lines: dict[int, tuple[str, str | None]] = {}
+        if quoted and path not in hub_paths and path not in private:
+            for entity_id, line in links.first_lines.items():
+                if entity_id in quoted and line not in lines:
+                    lines[line] = _readable(note.text, parsed, line)
+        edits = tuple((e.start, e.end, e.old, e.new, e.entity_id, e.line) for e in links.edits)
+        return edits, tuple(links.mentioned | links.linked), links.first_lines, lines
+
     edits: dict[str, list[Edit]] = {}
     named_in: dict[str, set[str]] = defaultdict(set)
     first_lines: dict[str, Mapping[str, int]] = {}
-    for path in sorted(by_path):
-        note, parsed = by_path[path]
-        links = plan_note(note.text, parsed, table, link_options)
-        for entity_id in links.mentioned | links.linked:
+    readable: dict[tuple[str, int], tuple[str, str | None]] = {}
+    for path, (planned, named, firsts, lines) in zip(paths, each(plan_one, len(paths))):
+        for entity_id in named:
             named_in[entity_id].add(path)
-        first_lines[path] = links.first_lines
-        if links.edits and in_scope(path, options.scope):
-            edits[path] = list(links.edits)
+        first_lines[path] = firsts
+        for line, shown in lines.items():
+            readable[(path, line)] = shown
+        if planned and in_scope(path, options.scope):
+            edits[path] = [Edit(*edit) for edit in planned]
     changes: list[FileChange] = []
     if options.update_hubs or options.create_hubs:
         changes += _plan_hubs(
             entities, by_path, index, options, style, hub_of, created, hub_paths, private, named_in, first_lines,
-            stems, edits,
+            readable, stems, edits,
         )
     for path, note_edits in edits.items():
         note, _ = by_path[path]
@@ -788,17 +829,23 @@ def _plan_hubs(
     private: set[str],
     named_in: Mapping[str, set[str]],
     first_lines: Mapping[str, Mapping[str, int]],
+    readable: dict[tuple[str, int], tuple[str, str | None]],
     stems: Counter[str],
     edits: dict[str, list[Edit]],
 ) -> list[FileChange]:
-    """New hub notes, and the managed block edits of existing ones (added to ``edits``)."""
+    """New hub notes, and the managed block edits of existing ones (added to ``edits``).
+
+    ``readable`` holds the lines the hubs quote, as :func:`_readable` gives them, where the
+    notes' planning made them already; the others are made here.
+    Hubs are written here, not through a pool: a few of them (a big company, a common topic)
+    hold most of the rows, and pool workers, copying every page they touch, were slower."""
     names = {e.id: e.name for e in entities}
     relations_of: dict[str, list[Relation]] = defaultdict(list)
     for relation in index.relations if created else ():
         relations_of[relation.source].append(relation)
     advice = _advice_by_entity(index, private)
     links: dict[tuple[str, str], str] = {}
-    readable: dict[tuple[str, int], tuple[str, str | None]] = {}
+    advice_lines: dict[tuple[int, str], str] = {}  # by the item's id: every item lives as long as this
     no_lines: Mapping[str, int] = {}
     relative = style.format is LinkFormat.RELATIVE
 
@@ -839,7 +886,10 @@ def _plan_hubs(
             mentions.append((path, parsed.date or "", hubs.mention_line(note_link(path, hub, folder), parsed.date, snippet)))
         items = []
         for item in advice.get(entity.id, ()):
-            written = hubs.advice_line(item.question, item.text, note_link(item.note, hub, folder))
+            written = advice_lines.get((id(item), folder))
+            if written is None:  # an item is listed under its person and each of its topics
+                written = hubs.advice_line(item.question, item.text, note_link(item.note, hub, folder))
+                advice_lines[(id(item), folder)] = written
             items.append((_advice_group(entity, item, names), item.date or "", item.note, item.line, written))
         if is_new:
             company = _current_company(entity, relations_of[entity.id], names, hub_of, style, stems, created[entity.id])
