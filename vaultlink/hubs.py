@@ -248,7 +248,12 @@ def mention_line(link: str, date: str | None, snippet: str) -> str:
 
 def advice_line(question: str | None, text: str, link: str) -> str:
     """An advice item as its hub lists it: the question in italics, the answer, its note's link."""
-    return f"- {_advice_text(question, text)} ({link})"
+    return advice_row(advice_text(question, text), link)
+
+
+def advice_row(shown: str, link: str) -> str:
+    """:func:`advice_line` from the item's :func:`advice_text`."""
+    return f"- {shown} ({link})"
 
 
 _ROW_NOTE = operator.itemgetter(0)
@@ -434,7 +439,7 @@ def _window(text: str, at: int, limit: int) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _advice_text(question: str | None, text: str) -> str:
+def advice_text(question: str | None, text: str) -> str:
     """An advice item as its hub shows it: the question in italics, then the answer, shortened."""
     asked = f"*{escape_markup(_shorten(question, SNIPPET_CHARS))}* " if question else ""
     return asked + escape_markup(_shorten(text, ADVICE_CHARS))

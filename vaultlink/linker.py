@@ -153,14 +153,9 @@ class _Surface:
     gated: bool  # needs extraction to have found the entity in the note (see plan_note's rules)
 
 
-# What plan_vault learns of one note: its edits, the entities it names or links to, the first
-# line each is seen on, and the lines hubs quote.
-_Planned = tuple[
-    tuple[tuple[Any, ...], ...],
-    tuple[str, ...],
-    Mapping[str, int],
-    dict[int, tuple[str, "str | None"]],
-]
+# What plan_vault learns of one note: its edits, its row in the hub of each entity it names, and
+# the text its advice is listed with.
+_Planned = tuple[tuple[tuple[Any, ...], ...], dict[str, str], tuple[str, ...]]
 Mapper = Callable[[Callable[[int], Any], int], list[Any]]
 
 
@@ -726,45 +721,60 @@ def plan_vault(
     ]
     table = NameTable(targets)
     link_options = LinkOptions(options.all_mentions, options.types, style)
-    quoted = (
-        {e.id for e in entities if e.id in hub_of and e.type in options.types}
-        if options.update_hubs or options.create_hubs
-        else set()
-    )
+    listing = _hubs_to_write(entities, hub_of, created, by_path, options)
+    listed = {entity.id for entity in listing}
+    found_in: dict[str, set[str]] = defaultdict(set)  # note -> listed entities extraction found there
+    for entity in listing:
+        for mention in entity.mentions:
+            found_in[mention.note].add(entity.id)
+    patterns = {entity.id: hubs.needle_pattern((entity.name, *entity.aliases)) for entity in listing}
+    advice = _advice_by_entity(index, private) if listing else {}
+    advice_in: dict[str, list[Advice]] = defaultdict(list)  # note -> its advice that a hub lists
+    seen: set[int] = set()  # by id: hashing an Advice hashes all its text
+    for entity_id in listed:
+        for item in advice.get(entity_id, ()):
+            if id(item) not in seen:
+                seen.add(id(item))
+                advice_in[item.note].append(item)
+    note_link = _note_linker(style, stems)
+    nothing: frozenset[str] = frozenset()
     paths = sorted(by_path)
 
     def plan_one(number: int) -> _Planned:
-        """One note's links, and the lines its hubs will quote (as :func:`_readable` gives them),
-        in plain tuples: from a pool worker they come back pickled, and classes pickle slowly."""
+        """One note's links, and its row in the hub of each listed entity it names, in plain
+        tuples: from a pool worker they come back pickled, and classes pickle slowly."""
         path = paths[number]
         note, parsed = by_path[path]
         links = plan_note(note.text, parsed, table, link_options)
-        lines: dict[int, tuple[str, str | None]] = {}
-        if quoted and path not in hub_paths and path not in private:
-            for entity_id, line in links.first_lines.items():
-                if entity_id in quoted and line not in lines:
-                    lines[line] = _readable(note.text, parsed, line)
-        edits = tuple(tuple(edit) for edit in links.edits)  # plain tuples pickle six times as fast
-        return edits, tuple(links.mentioned | links.linked), links.first_lines, lines
+        rows: dict[str, str] = {}
+        if listed and path not in hub_paths and path not in private:
+            shown_at: dict[int, tuple[str, str | None]] = {}
+            for entity_id in (found_in.get(path, nothing) | links.mentioned | links.linked) & listed:
+                line = links.first_lines.get(entity_id)
+                snippet = ""
+                if line is not None:
+                    shown = shown_at.get(line)
+                    if shown is None:
+                        shown = shown_at[line] = _readable(note.text, parsed, line)
+                    snippet = shown[1] if shown[1] is not None else hubs.quote(shown[0], patterns[entity_id])
+                rows[entity_id] = hubs.mention_line(note_link(path, hub_of[entity_id]), parsed.date, snippet)
+        texts = tuple(hubs.advice_text(item.question, item.text) for item in advice_in.get(path, ()))
+        return tuple(tuple(edit) for edit in links.edits), rows, texts  # plain tuples pickle six times as fast
 
     edits: dict[str, list[Edit]] = {}
-    named_in: dict[str, set[str]] = defaultdict(set)
-    first_lines: dict[str, Mapping[str, int]] = {}
-    readable: dict[tuple[str, int], tuple[str, str | None]] = {}
-    for path, (planned, named, firsts, lines) in zip(paths, each(plan_one, len(paths))):
-        for entity_id in named:
-            named_in[entity_id].add(path)
-        first_lines[path] = firsts
-        for line, shown in lines.items():
-            readable[(path, line)] = shown
+    rows_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    advice_shown: dict[int, str] = {}  # by the item's id: every item lives as long as this
+    for path, (planned, rows, texts) in zip(paths, each(plan_one, len(paths))):
+        advice_shown.update(zip(map(id, advice_in.get(path, ())), texts))
+        date = by_path[path][1].date or ""
+        for entity_id, row in rows.items():
+            rows_of[entity_id].append((path, date, row))
         if planned and in_scope(path, options.scope):
             edits[path] = [Edit._make(edit) for edit in planned]
-    changes: list[FileChange] = []
-    if options.update_hubs or options.create_hubs:
-        changes += _plan_hubs(
-            entities, by_path, index, options, style, hub_of, created, hub_paths, private, named_in, first_lines,
-            readable, stems, edits,
-        )
+    names = {e.id: e.name for e in entities}
+    changes = _plan_hubs(
+        listing, rows_of, advice, advice_shown, by_path, index, style, names, hub_of, created, stems, note_link, edits
+    )
     for path, note_edits in edits.items():
         note, _ = by_path[path]
         ordered = tuple(sorted(note_edits, key=lambda e: e.start))
@@ -818,81 +828,87 @@ def _without_block_echoes(
     return tuple(out)
 
 
-def _plan_hubs(
+def _hubs_to_write(
     entities: Sequence[Entity],
-    by_path: Mapping[str, tuple[Note, ParsedNote]],
-    index: VaultIndex,
-    options: VaultOptions,
-    style: LinkStyle,
     hub_of: Mapping[str, str],
     created: Mapping[str, str],
-    hub_paths: set[str],
-    private: set[str],
-    named_in: Mapping[str, set[str]],
-    first_lines: Mapping[str, Mapping[str, int]],
-    readable: dict[tuple[str, int], tuple[str, str | None]],
+    by_path: Mapping[str, tuple[Note, ParsedNote]],
+    options: VaultOptions,
+) -> list[Entity]:
+    """The entities whose hub this run writes, by id: every new hub, and each existing one in
+    scope whose block is kept current, unless it is ignored or says ``vaultlink: false``."""
+    if not (options.update_hubs or options.create_hubs):
+        return []
+
+    def wanted(entity: Entity) -> bool:
+        hub = hub_of.get(entity.id)
+        if hub is None or entity.type not in options.types:
+            return False
+        if entity.id in created:
+            return True
+        if not options.update_hubs or not in_scope(hub, options.scope) or hub not in by_path:
+            return False
+        return not is_opted_out(*_text_and_parse(by_path[hub]))
+
+    return [entity for entity in sorted(entities, key=lambda e: e.id) if wanted(entity)]
+
+
+def _note_linker(style: LinkStyle, stems: Counter[str]) -> Callable[[str, str], str]:
+    """``link(path, hub)``: the link a hub lists the note at ``path`` with, made once per note
+    and folder (all a link depends on besides the note, and only when links are relative)."""
+    relative = style.format is LinkFormat.RELATIVE
+    made: dict[tuple[str, str], str] = {}
+
+    def link(path: str, hub: str) -> str:
+        key = (path, hub.rpartition("/")[0] if relative else "")
+        found = made.get(key)
+        if found is None:
+            unique = stems[fold(stem_of(path))] <= 1
+            found = made[key] = write_link(link_path(path, hub, style, unique), stem_of(path), style)
+        return found
+
+    return link
+
+
+def _plan_hubs(
+    listing: Sequence[Entity],
+    rows_of: Mapping[str, Sequence[tuple[str, str, str]]],
+    advice: Mapping[str, Sequence[Advice]],
+    advice_shown: Mapping[int, str],
+    by_path: Mapping[str, tuple[Note, ParsedNote]],
+    index: VaultIndex,
+    style: LinkStyle,
+    names: Mapping[str, str],
+    hub_of: Mapping[str, str],
+    created: Mapping[str, str],
     stems: Counter[str],
+    note_link: Callable[[str, str], str],
     edits: dict[str, list[Edit]],
 ) -> list[FileChange]:
-    """New hub notes, and the managed block edits of existing ones (added to ``edits``).
+    """New hub notes, and the managed block edits of existing ones (added to ``edits``), for the
+    entities of ``listing``; ``rows_of`` holds each one's mention rows, made with the notes' plans,
+    ``advice`` its advice (:func:`_advice_by_entity`) and ``advice_shown`` the text of an advice
+    item (by its id) where the plans made it already.
 
-    ``readable`` holds the lines the hubs quote, as :func:`_readable` gives them, where the
-    notes' planning made them already; the others are made here.
-    Hubs are written here, not through a pool: a few of them (a big company, a common topic)
+    The blocks are put together here, not in a pool: a few hubs (a big company, a common topic)
     hold most of the rows, and pool workers, copying every page they touch, were slower."""
-    names = {e.id: e.name for e in entities}
     relations_of: dict[str, list[Relation]] = defaultdict(list)
     for relation in index.relations if created else ():
         relations_of[relation.source].append(relation)
-    advice = _advice_by_entity(index, private)
-    links: dict[tuple[str, str], str] = {}
-    advice_lines: dict[tuple[int, str], str] = {}  # by the item's id: every item lives as long as this
-    no_lines: Mapping[str, int] = {}
-    relative = style.format is LinkFormat.RELATIVE
-
-    def folder_of(hub: str) -> str:  # all a link to a note depends on besides the note
-        return hub.rpartition("/")[0] if relative else ""
-
-    def note_link(path: str, hub: str, folder: str) -> str:
-        key = (path, folder)
-        found = links.get(key)
-        if found is None:
-            unique = stems[fold(stem_of(path))] <= 1
-            found = links[key] = write_link(link_path(path, hub, style, unique), stem_of(path), style)
-        return found
-
+    advice_lines: dict[tuple[int, str], str] = {}  # by the item's id, as advice_shown
     out: list[FileChange] = []
-    for entity in sorted(entities, key=lambda e: e.id):
-        hub = hub_of.get(entity.id)
-        if hub is None or entity.type not in options.types:
-            continue
-        is_new = entity.id in created
-        if not is_new and (not options.update_hubs or not in_scope(hub, options.scope)):
-            continue
-        if not is_new and (hub not in by_path or is_opted_out(*_text_and_parse(by_path[hub]))):
-            continue  # an ignored note, or one that says vaultlink: false
-        pattern = hubs.needle_pattern((entity.name, *entity.aliases))
-        folder = folder_of(hub)
-        sources = ({m.note for m in entity.mentions} | named_in.get(entity.id, set())) - hub_paths - private
-        mentions = []
-        for path in sorted(p for p in sources if p in by_path):
-            note, parsed = by_path[path]
-            line = first_lines.get(path, no_lines).get(entity.id)
-            snippet = ""
-            if line is not None:
-                shown = readable.get((path, line))
-                if shown is None:
-                    shown = readable[(path, line)] = _readable(note.text, parsed, line)
-                snippet = shown[1] if shown[1] is not None else hubs.quote(shown[0], pattern)
-            mentions.append((path, parsed.date or "", hubs.mention_line(note_link(path, hub, folder), parsed.date, snippet)))
+    for entity in listing:
+        hub = hub_of[entity.id]
+        mentions = rows_of.get(entity.id, ())
         items = []
         for item in advice.get(entity.id, ()):
-            written = advice_lines.get((id(item), folder))
+            link = note_link(item.note, hub)
+            written = advice_lines.get((id(item), link))
             if written is None:  # an item is listed under its person and each of its topics
-                written = hubs.advice_line(item.question, item.text, note_link(item.note, hub, folder))
-                advice_lines[(id(item), folder)] = written
+                shown = advice_shown.get(id(item)) or hubs.advice_text(item.question, item.text)
+                written = advice_lines[(id(item), link)] = hubs.advice_row(shown, link)
             items.append((_advice_group(entity, item, names), item.date or "", item.note, item.line, written))
-        if is_new:
+        if entity.id in created:
             company = _current_company(entity, relations_of[entity.id], names, hub_of, style, stems, created[entity.id])
             text = hubs.new_hub_text(entity, hubs.render_rows(mentions, items), company)
             out.append(FileChange(created[entity.id], None, text, None))
