@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -101,3 +102,22 @@ def test_a_plan_diff_comes_one_file_at_a_time_in_order() -> None:
     pieces = list(iter_diffs(changes))
     assert pieces == [unified_diff(c.path, c.before, c.after) for c in changes]
     assert "".join(pieces) == plan_diff(changes)
+
+
+def test_a_diff_made_with_the_plan_is_the_diff_of_its_change(vault: Path) -> None:
+    from dataclasses import replace
+
+    from vaultlink import api
+    from vaultlink.diff import change_diff
+
+    plan = api.plan_links(vault, create_hubs=True, diffs=True)
+    made = [change for change in plan.changes if change.diff is not None]
+    assert made, "the sample vault's notes get links: some diffs come with the plan"
+    assert all(not change.created and all(e.kind.value == "link" for e in change.edits) for change in made)
+    for change in made:
+        assert change.diff == change_diff(replace(change, diff=None))
+    assert plan_diff(plan.changes) == plan_diff([replace(change, diff=None) for change in plan.changes])
+    assert iter_diffs(plan.changes, 1) and "".join(iter_diffs(plan.changes, 1)) == "".join(
+        change_diff(change, 1) for change in plan.changes
+    ), "another context than the plan's three lines is made afresh"
+    assert all(change.diff is None for change in api.plan_links(vault).changes), "only when asked for"

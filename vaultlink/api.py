@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from vaultlink import __version__, fsio
+from vaultlink import diff as _diff
 from vaultlink import graph as _graph
 from vaultlink import hubs as _hubs
 from vaultlink import linker as _linker
@@ -604,6 +605,7 @@ def plan_links(
     use_cache: bool = True,
     ignore: Sequence[str] = (),
     progress: Progress | None = None,
+    diffs: bool = False,
 ) -> _linker.LinkPlan:
     """Plan the links (and hub notes) for the vault at ``path``; nothing is written.
 
@@ -612,6 +614,7 @@ def plan_links(
     not only the first per note; ``create_hubs`` adds a hub note for each entity that has none;
     ``update_hubs`` keeps the managed block of existing hub notes current. Every note is read
     afresh and its hash kept, so :func:`apply_changes` can refuse one that changes meanwhile.
+    With ``diffs``, a changed note's diff is made with its plan, in the pool (a dry run prints them).
     """
     with fsio.collector_paused():
         scan, index = _index_with_notes(path, use_cache, ignore, progress)
@@ -626,7 +629,8 @@ def plan_links(
             common=_common_company_words(),
         )
         plan = _linker.plan_vault(
-            notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded], each=_map_notes
+            notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded], each=_map_notes,
+            describe=_diff.change_diff if diffs else None,
         )
     return replace(plan, warnings=tuple(warnings) + plan.warnings)
 

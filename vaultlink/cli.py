@@ -194,7 +194,7 @@ def link(
         lambda: api.plan_links(
             vault, paths=_vault_paths(vault, paths), all_mentions=all_mentions, types=_entity_types(types),
             create_hubs=create_hubs, update_hubs=not no_hub_blocks, use_cache=not no_cache, ignore=ignore,
-            progress=_progress_bar("Reading notes"),
+            progress=_progress_bar("Reading notes"), diffs=not (write or check or interactive or as_json),
         )
     )
     for warning in plan.warnings:

@@ -134,9 +134,13 @@ def plan_diff(changes: Iterable[FileChange], context: int = 3) -> str:
 
 def iter_diffs(changes: Iterable[FileChange], context: int = 3) -> Iterator[str]:
     """:func:`plan_diff` one file at a time, so a big vault's diff (tens of megabytes) can be
-    printed as it is made instead of being held whole."""
+    printed as it is made instead of being held whole. A diff the plan made already is used."""
     for change in changes:
-        if change.before is not None and change.edits and all(e.kind is EditKind.LINK for e in change.edits):
-            yield line_diff(change.path, change.before, change.after, (e.line for e in change.edits), context)
-        else:
-            yield unified_diff(change.path, change.before, change.after, context)
+        yield change.diff if change.diff is not None and context == 3 else change_diff(change, context)
+
+
+def change_diff(change: FileChange, context: int = 3) -> str:
+    """The unified diff of one planned change (see :func:`unified_diff`)."""
+    if change.before is not None and change.edits and all(e.kind is EditKind.LINK for e in change.edits):
+        return line_diff(change.path, change.before, change.after, (e.line for e in change.edits), context)
+    return unified_diff(change.path, change.before, change.after, context)

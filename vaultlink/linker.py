@@ -153,9 +153,9 @@ class _Surface:
     gated: bool  # needs extraction to have found the entity in the note (see plan_note's rules)
 
 
-# What plan_vault learns of one note: its edits, its row in the hub of each entity it names, and
-# the text its advice is listed with.
-_Planned = tuple[tuple[tuple[Any, ...], ...], dict[str, str], tuple[str, ...]]
+# What plan_vault learns of one note: its edits, its row in the hub of each entity it names, the
+# text its advice is listed with, and its diff (when asked for).
+_Planned = tuple[tuple[tuple[Any, ...], ...], dict[str, str], tuple[str, ...], "str | None"]
 Mapper = Callable[[Callable[[int], Any], int], list[Any]]
 
 
@@ -582,6 +582,7 @@ class FileChange:
     sha256: str | None  # of the bytes the plan was made from; None for a new file
     bom: bool = False
     edits: tuple[Edit, ...] = ()
+    diff: str | None = None  # its unified diff (three lines of context), when the plan made it
 
     @property
     def created(self) -> bool:
@@ -659,6 +660,7 @@ def plan_vault(
     options: VaultOptions = VaultOptions(),
     taken: Collection[str] = (),
     each: Mapper = serial_map,
+    describe: Callable[[FileChange], str] | None = None,
 ) -> LinkPlan:
     """Plan the links of every note and the hub notes of every entity of the chosen types.
 
@@ -666,7 +668,8 @@ def plan_vault(
     relations and advice; ``taken`` lists other vault paths a new hub must not take (attachments,
     ignored notes). Entities come from the index, plus one per hub note it does not cover.
     ``each(work, n)`` gives ``[work(0), ..., work(n - 1)]``: the notes are planned through it, so
-    a caller may run them in a pool (``work`` is pure per index).
+    a caller may run them in a pool (``work`` is pure per index). With ``describe`` (a diff of a
+    change), a note whose only edits are links gets its :attr:`FileChange.diff` with its plan.
     """
     style = LinkStyle.from_settings(index.settings)
     by_path = {parsed.path: (note, parsed) for note, parsed in notes}
@@ -730,15 +733,16 @@ def plan_vault(
     patterns = {entity.id: hubs.needle_pattern((entity.name, *entity.aliases)) for entity in listing}
     advice = _advice_by_entity(index, private) if listing else {}
     advice_in: dict[str, list[Advice]] = defaultdict(list)  # note -> its advice that a hub lists
-    seen: set[int] = set()  # by id: hashing an Advice hashes all its text
+    queued: set[int] = set()  # by id: hashing an Advice hashes all its text
     for entity_id in listed:
         for item in advice.get(entity_id, ()):
-            if id(item) not in seen:
-                seen.add(id(item))
+            if id(item) not in queued:
+                queued.add(id(item))
                 advice_in[item.note].append(item)
     note_link = _note_linker(style, stems)
     nothing: frozenset[str] = frozenset()
     paths = sorted(by_path)
+    blocked = {hub_of[entity.id] for entity in listing}  # notes that may get a block edit too
 
     def plan_one(number: int) -> _Planned:
         """One note's links, and its row in the hub of each listed entity it names, in plain
@@ -759,18 +763,25 @@ def plan_vault(
                     snippet = shown[1] if shown[1] is not None else hubs.quote(shown[0], patterns[entity_id])
                 rows[entity_id] = hubs.mention_line(note_link(path, hub_of[entity_id]), parsed.date, snippet)
         texts = tuple(hubs.advice_text(item.question, item.text) for item in advice_in.get(path, ()))
-        return tuple(tuple(edit) for edit in links.edits), rows, texts  # plain tuples pickle six times as fast
+        diff = None
+        if describe is not None and links.edits and path not in blocked and in_scope(path, options.scope):
+            after = apply_edits(note.text, links.edits)
+            diff = describe(FileChange(path, note.text, after, note.sha256, note.bom, links.edits))
+        return tuple(tuple(edit) for edit in links.edits), rows, texts, diff  # tuples pickle six times as fast
 
     edits: dict[str, list[Edit]] = {}
     rows_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     advice_shown: dict[int, str] = {}  # by the item's id: every item lives as long as this
-    for path, (planned, rows, texts) in zip(paths, each(plan_one, len(paths))):
+    diffs: dict[str, str] = {}
+    for path, (planned, rows, texts, diff) in zip(paths, each(plan_one, len(paths))):
         advice_shown.update(zip(map(id, advice_in.get(path, ())), texts))
         date = by_path[path][1].date or ""
         for entity_id, row in rows.items():
             rows_of[entity_id].append((path, date, row))
         if planned and in_scope(path, options.scope):
             edits[path] = [Edit._make(edit) for edit in planned]
+        if diff is not None:
+            diffs[path] = diff
     names = {e.id: e.name for e in entities}
     changes = _plan_hubs(
         listing, rows_of, advice, advice_shown, by_path, index, style, names, hub_of, created, stems, note_link, edits
@@ -778,7 +789,8 @@ def plan_vault(
     for path, note_edits in edits.items():
         note, _ = by_path[path]
         ordered = tuple(sorted(note_edits, key=lambda e: e.start))
-        changes.append(FileChange(path, note.text, apply_edits(note.text, ordered), note.sha256, note.bom, ordered))
+        after = apply_edits(note.text, ordered)
+        changes.append(FileChange(path, note.text, after, note.sha256, note.bom, ordered, diffs.get(path)))
     return LinkPlan(
         root=index.root,
         changes=tuple(sorted(changes, key=lambda c: c.path)),
@@ -998,7 +1010,7 @@ def keep_edits(plan: LinkPlan, keep: Callable[[FileChange, Edit | None], bool]) 
         assert change.before is not None
         kept = tuple(e for e in change.edits if e.kind is EditKind.BLOCK or keep(change, e))
         if kept:
-            changes.append(replace(change, edits=kept, after=apply_edits(change.before, kept)))
+            changes.append(replace(change, edits=kept, after=apply_edits(change.before, kept), diff=None))
     return replace(plan, changes=tuple(changes))
 
 
