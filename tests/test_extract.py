@@ -673,3 +673,19 @@ def test_topic_evidence_sentence_is_that_of_a_scan_of_the_whole_window(parts: li
         end_match = topics._SENTENCE_END.search(text, position)
         end = end_match.start() if end_match else len(text)
         assert topics._sentence_at(text, position) == (" ".join(text[start:end].split()), start), (text, position)
+
+
+@pytest.mark.parametrize(
+    ("masked", "tidy"),
+    [
+        ("David is ex-  Canva  , now at Netflix", "David is ex-Canva, now at Netflix"),  # ex-[[Canva]],
+        ("ex- Canva via a markdown link", "ex-Canva via a markdown link"),  # ex-[Canva](Canva.md)
+        ("the  Canva  's team", "the Canva's team"),  # [[Canva]]'s
+        ("pre- and post-war hiring", "pre- and post-war hiring"),  # as a person writes it
+        ("a - b, and a  -  b", "a - b, and a - b"),
+    ],
+)
+def test_advice_text_closes_the_gaps_a_glued_link_leaves_in_the_mask(masked: str, tidy: str) -> None:
+    from vaultlink.extract.advice import _tidy
+
+    assert _tidy(masked) == tidy

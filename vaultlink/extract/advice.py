@@ -158,9 +158,18 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
 _SPACED_PUNCTUATION = tuple((" " + mark, mark) for mark in ",.;:!?)")  # marks that take no space before them
 
 
+# Where a link was glued to the word before it ("ex-[[Canva]]") or to "'s" after it, the mask
+# left the blanks of its brackets: two or more spaces ("ex-  Canva"), or one before a capital
+# for a markdown link ("ex- Canva"). A person types neither, and left there, the text of an item
+# would change once vaultlink links the name, and the hub quoting it with it, run after run.
+_LINK_GAP = re.compile(r"(?<=\w-)(?: {2,}| (?=[A-Z]))(?=\S)|(?<=\S) {2,}(?=['\u2019]s\b)")
+
+
 def _tidy(text: str) -> str:
     """Text read from the prose mask, readable again: a link's brackets were blanked to spaces,
     so "[[Remote work|distributed teams]]," reads "distributed teams,"."""
+    if "- " in text or "  " in text:
+        text = _LINK_GAP.sub("", text)
     text = " ".join(text.split())
     # After the join every gap is one space, so removing " ," and the like one mark at a time
     # is what re.sub(r"\s+([,.;:!?)])", r"\1", text) does, at str.replace speed.
