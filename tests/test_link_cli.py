@@ -92,6 +92,7 @@ def test_create_hubs_makes_a_note_per_entity_without_one(runner: CliRunner, make
     )
     code, _, err = run(runner, "link", str(root), "--write", "--create-hubs")
     assert code == 0, err
+    assert "New hub notes can let vaultlink place names" in err and "--check" in err
     created = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.md") if not p.name.startswith("Chat"))
     assert "People/Priya Raman.md" in created, created
     hub = (root / "People/Priya Raman.md").read_text()
@@ -279,3 +280,9 @@ def test_advice_quoting_a_name_glued_to_a_word_stays_the_same_once_the_name_is_l
     hub = (root / "People/David Raman.md").read_text(encoding="utf-8")
     assert "David is ex-Canva, now at Netflix. Canva's design team" in hub and "underestimate how…" in hub
     assert run(runner, "link", str(root), "--check", "--all")[0] == 0
+
+
+def test_a_write_that_creates_no_hub_says_nothing_of_hubs(runner: CliRunner, make_vault: MakeVault) -> None:
+    root = make_vault(VAULT)
+    code, _, err = run(runner, "link", str(root), "--write")
+    assert code == 0 and "Linked" in err and "New hub notes" not in err
