@@ -628,11 +628,51 @@ def plan_links(
             folders=_creation_folders(scan.config),
             common=_common_company_words(),
         )
-        plan = _linker.plan_vault(
-            notes, index, options, taken=[*scan.discovery.attachments, *scan.discovery.excluded], each=_map_notes,
-            describe=_diff.change_diff if diffs else None,
-        )
+        taken = [*scan.discovery.attachments, *scan.discovery.excluded]
+        describe = _diff.change_diff if diffs else None
+        plan = _linker.plan_vault(notes, index, options, taken=taken, each=_map_notes, describe=describe)
+        if any(change.created for change in plan.changes):
+            plan = _plan_with_new_hubs(scan, notes, plan, options, taken, describe)
     return replace(plan, warnings=tuple(warnings) + plan.warnings)
+
+
+def _plan_with_new_hubs(
+    scan: Scan,
+    notes: Sequence[tuple[Note, ParsedNote]],
+    first: _linker.LinkPlan,
+    options: _linker.VaultOptions,
+    taken: Sequence[str],
+    describe: Callable[[_linker.FileChange], str] | None,
+) -> _linker.LinkPlan:
+    """``first`` creates hub notes: plan once more as if they were written, so that what they
+    teach extraction is in this run and not the next.
+
+    A new hub is a note like any other to extraction: a first name in a title ("Mentoring
+    session with Arjun") names the person who now has a note, an alias in its front matter is a
+    name. Without this pass the run after ``--create-hubs`` linked more, and ``--check`` failed.
+    Extraction runs again over every note with the new hubs (their text as ``first`` made it)
+    beside them, nothing of it cached; each new hub is then created with its block as this
+    second plan has it.
+    """
+    new = {change.path: change.after for change in first.changes if change.created}
+    records = [NoteRecord(n.path, n.size, n.mtime_ns, n.sha256, n.bom, parsed) for n, parsed in notes]
+    texts = {note.path: note.text for note, _ in notes}
+    ahead: list[tuple[Note, ParsedNote]] = []
+    for path, text in new.items():
+        data = text.encode("utf-8")
+        note = Note(path, text, len(data), 0, _writer.sha256_of(data))
+        parsed = parse_note(path, text)
+        ahead.append((note, parsed))
+        records.append(NoteRecord(path, note.size, 0, note.sha256, False, parsed))
+        texts[path] = text
+    records.sort(key=lambda record: record.path)  # as discovery orders them
+    scan = Scan(scan.root, scan.discovery, records, [], 0, texts, scan.config, use_cache=False)
+    extract_scan(scan)
+    second = _linker.plan_vault([*notes, *ahead], index_scan(scan), options, taken, each=_map_notes, describe=describe)
+    changes = [change for change in second.changes if change.path not in new]
+    made = {change.path: change.after for change in second.changes if change.path in new}
+    changes += [_linker.FileChange(path, None, made.get(path, text), None) for path, text in new.items()]
+    return replace(second, changes=tuple(sorted(changes, key=lambda change: change.path)))
 
 
 def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:

@@ -271,12 +271,6 @@ def _write_plan(plan: _linker.LinkPlan, as_json: bool) -> None:
     click.echo(_linker.summarize_plan(_linker.keep_edits(plan, lambda c, e: c.path in written), written=True), err=True)
     if report.run_id:
         click.echo(f"Run {report.run_id} journaled; `vaultlink undo` reverts it.", err=True)
-    if report.created:
-        click.echo(
-            "New hub notes can let vaultlink place names it could not before: "
-            "`vaultlink link --check` tells whether another run would link more.",
-            err=True,
-        )
     for issue in report.refused:
         click.echo(f"refused: {issue.message}", err=True)
     if report.refused:
