@@ -251,9 +251,10 @@ def test_a_reader_that_stops_early_ends_the_diff_quietly(make_vault: MakeVault, 
     assert b"Would link" in err and b"Traceback" not in err and b"Exception ignored" not in err
 
 
+@pytest.mark.parametrize("glued", ["ex-{}", "Figma/{}", "Stripe\u2014{}", "\u201c{}\u201d"])
 @pytest.mark.parametrize("markdown_links", [False, True])
 def test_advice_quoting_a_name_glued_to_a_word_stays_the_same_once_the_name_is_linked(
-    runner: CliRunner, make_vault: MakeVault, markdown_links: bool
+    runner: CliRunner, make_vault: MakeVault, markdown_links: bool, glued: str
 ) -> None:
     """"ex-Canva" becomes "ex-[[Canva]]": the advice the person's hub quotes must read the same
     after, or every later run would rewrite the hub (a second plan must be empty). The answer is
@@ -265,7 +266,7 @@ def test_advice_quoting_a_name_glued_to_a_word_stays_the_same_once_the_name_is_l
             "Companies/Canva.md": "---\ntype: company\n---\n# Canva\n",
             "Chats/Coffee chat with David Raman.md": (
                 "# Coffee chat with David Raman\n\n## How did you get into design?\n\n"
-                "David is ex-Canva, now at Netflix. Canva's design team taught him mmmmm. Switch one axis "
+                f"David is {glued.format('Canva')}, now at Netflix. Canva's design team taught him mmmmm. Switch one axis "
                 "at a time: a new role or a new domain, not both. An internal transfer is the cheapest way "
                 "to change roles. Tell your manager early; good managers help you move. Most people "
                 "underestimate how long this takes, including David back then.\n"
@@ -275,9 +276,9 @@ def test_advice_quoting_a_name_glued_to_a_word_stays_the_same_once_the_name_is_l
     code, _, _ = run(runner, "link", str(root), "--write", "--all")
     assert code == 0
     linked = (root / "Chats/Coffee chat with David Raman.md").read_text(encoding="utf-8")
-    assert "ex-[[Canva]]" in linked or "ex-[Canva](" in linked
+    assert "[[Canva]]" in linked or "[Canva](Canva.md)" in linked
     hub = (root / "People/David Raman.md").read_text(encoding="utf-8")
-    assert "David is ex-Canva, now at Netflix. Canva's design team" in hub and "underestimate how…" in hub
+    assert f"David is {glued.format('Canva')}, now at Netflix. Canva's design team" in hub
     assert run(runner, "link", str(root), "--check", "--all")[0] == 0
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from vaultlink.markdown import line_of
-from vaultlink.model import ParsedNote
+from vaultlink.model import ParsedNote, SpanKind
 
 _ADVICE_LABEL = re.compile(
     r"^(?:#{1,6}[ \t]+)?(?:\*\*|__)?[ \t]*(?:(?:his|her|their|key|main|top|my|some)[ \t]+)?"
@@ -63,6 +63,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
     answer: list[tuple[int, int, int, str]] = []  # (line, start, end, text)
     in_advice = False
     lines = masked.split("\n")
+    tight = _without_link_syntax(parsed, masked).split("\n")  # the same lines, for the text of items
     offset = 0
     first_body_line = line_of(parsed.line_starts, parsed.frontmatter_end)
 
@@ -99,7 +100,8 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
             continue
         speaker = _SPEAKER.match(line)
         if speaker and (key := speaker.group("name").casefold()) not in stopwords and key not in _NOT_SPEAKERS:
-            name, said = speaker.group("name"), speaker.group("text").strip()
+            name = speaker.group("name")
+            said = _text(tight[number - 1], speaker.start("text"), speaker.end("text"))
             if name.casefold() in AUTHOR_SPEAKERS:
                 flush()
                 question = (said, number, start, start + len(raw)) if said.endswith("?") else question
@@ -121,7 +123,7 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
                 continue
         bullet = _BULLET.match(line)
         if bullet and in_advice:
-            text = line[bullet.end() :].strip()
+            text = _text(tight[number - 1], bullet.end(), len(line))
             if text:
                 items.append(AdviceDraft(number, None, text, None, start + bullet.end(), start + len(line)))
             continue
@@ -130,15 +132,16 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
         if emphasis or is_question_line:
             flush()
             in_advice = False
-            text = next((g for g in emphasis.groups() if g), stripped) if emphasis else stripped
-            question = (text.strip().rstrip(":"), number, start, start + len(raw))
+            group = next((g for g in ("b", "u", "i", "j") if emphasis.group(g)), None) if emphasis else None
+            text = _text(tight[number - 1], *(emphasis.span(group) if emphasis and group else (0, len(line))))
+            question = (text.rstrip(":"), number, start, start + len(raw))
             continue
         if (_OTHER_LABEL.match(stripped) or _is_bare_label(stripped)) and not bullet:
             flush()
             in_advice, question = False, None
             continue
         if question is not None:
-            answer.append((number, start, start + len(line), stripped if not bullet else line[bullet.end() :].strip()))
+            answer.append((number, start, start + len(line), _text(tight[number - 1], bullet.end() if bullet else 0, len(line))))
     flush()
     return [  # built afresh: dataclasses.replace costs more than the rest of a line's work
         AdviceDraft(
@@ -158,18 +161,41 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
 _SPACED_PUNCTUATION = tuple((" " + mark, mark) for mark in ",.;:!?)")  # marks that take no space before them
 
 
-# Where a link was glued to the word before it ("ex-[[Canva]]") or to "'s" after it, the mask
-# left the blanks of its brackets: two or more spaces ("ex-  Canva"), or one before a capital
-# for a markdown link ("ex- Canva"). A person types neither, and left there, the text of an item
-# would change once vaultlink links the name, and the hub quoting it with it, run after run.
-_LINK_GAP = re.compile(r"(?<=\w-)(?: {2,}| (?=[A-Z]))(?=\S)|(?<=\S) {2,}(?=['\u2019]s\b)")
+_GAP = "\x00"  # where a link's brackets, target and bar were: never in a note (the reader drops NULs)
+
+
+def _without_link_syntax(parsed: ParsedNote, masked: str) -> str:
+    """``masked`` with the blanks that stood for the syntax of a link ("[[", "Target|", "]]",
+    "(url)") or for a whole embed made :data:`_GAP`, same length; :func:`_text` drops them.
+
+    The mask blanks link syntax to spaces so offsets hold, and an item's text read from it kept
+    them: "ex-[[Canva]]" read "ex- Canva", "[[Canva]]'s" read "Canva 's". Its text then changed
+    once vaultlink linked a name, and with it every hub that quoted it, run after run.
+    """
+    parts: list[str] = []
+    pos = 0
+    for span in parsed.protected:
+        if span.kind is not SpanKind.WIKILINK and span.kind is not SpanKind.MDLINK or span.start < pos:
+            continue
+        region = masked[span.start : span.end]
+        shown = region.strip()
+        lead = len(region) - len(region.lstrip()) if shown else len(region)
+        parts += [masked[pos : span.start], _GAP * lead, shown, _GAP * (len(region) - lead - len(shown))]
+        pos = span.end
+    if not parts:
+        return masked
+    parts.append(masked[pos:])
+    return "".join(parts)
+
+
+def _text(line: str, start: int, end: int) -> str:
+    """``line[start:end]`` of :func:`_without_link_syntax`'s lines, without the link syntax, stripped."""
+    return line[start:end].replace(_GAP, "").strip()
 
 
 def _tidy(text: str) -> str:
     """Text read from the prose mask, readable again: a link's brackets were blanked to spaces,
     so "[[Remote work|distributed teams]]," reads "distributed teams,"."""
-    if "- " in text or "  " in text:
-        text = _LINK_GAP.sub("", text)
     text = " ".join(text.split())
     # After the join every gap is one space, so removing " ," and the like one mark at a time
     # is what re.sub(r"\s+([,.;:!?)])", r"\1", text) does, at str.replace speed.
