@@ -134,7 +134,8 @@ def plan_diff(changes: Iterable[FileChange], context: int = 3) -> str:
 
 def iter_diffs(changes: Iterable[FileChange], context: int = 3) -> Iterator[str]:
     """:func:`plan_diff` one file at a time, so a big vault's diff (tens of megabytes) can be
-    printed as it is made instead of being held whole. A diff the plan made already is used."""
+    printed as it comes. A diff the plan made already (in its pool, for a dry run) is used as it
+    is; the others are made here, one by one, as they are printed."""
     for change in changes:
         yield change.diff if change.diff is not None and context == 3 else change_diff(change, context)
 
