@@ -631,30 +631,31 @@ def plan_links(
         taken = [*scan.discovery.attachments, *scan.discovery.excluded]
         describe = _diff.change_diff if diffs else None
         plan = _linker.plan_vault(notes, index, options, taken=taken, each=_map_notes, describe=describe)
-        if any(change.created for change in plan.changes):
-            plan = _plan_with_new_hubs(scan, notes, plan, options, taken, describe)
+        new = {change.path: change.after for change in plan.changes if change.created}
+        if new:
+            del plan, index  # a big vault's plan and index: let them go before extraction runs again
+            plan = _plan_with_new_hubs(scan, notes, new, options, taken, describe)
     return replace(plan, warnings=tuple(warnings) + plan.warnings)
 
 
 def _plan_with_new_hubs(
     scan: Scan,
     notes: Sequence[tuple[Note, ParsedNote]],
-    first: _linker.LinkPlan,
+    new: Mapping[str, str],
     options: _linker.VaultOptions,
     taken: Sequence[str],
     describe: Callable[[_linker.FileChange], str] | None,
 ) -> _linker.LinkPlan:
-    """``first`` creates hub notes: plan once more as if they were written, so that what they
-    teach extraction is in this run and not the next.
+    """A first plan creates the hub notes ``new`` (path: text): plan once more as if they were
+    written, so that what they teach extraction is in this run and not the next.
 
     A new hub is a note like any other to extraction: a first name in a title ("Mentoring
     session with Arjun") names the person who now has a note, an alias in its front matter is a
     name. Without this pass the run after ``--create-hubs`` linked more, and ``--check`` failed.
-    Extraction runs again over every note with the new hubs (their text as ``first`` made it)
-    beside them, nothing of it cached; each new hub is then created with its block as this
+    Extraction runs again over every note with the new hubs (their text as the first plan made
+    it) beside them, nothing of it cached; each new hub is then created with its block as this
     second plan has it.
     """
-    new = {change.path: change.after for change in first.changes if change.created}
     records = [NoteRecord(n.path, n.size, n.mtime_ns, n.sha256, n.bom, parsed) for n, parsed in notes]
     texts = {note.path: note.text for note, _ in notes}
     ahead: list[tuple[Note, ParsedNote]] = []
@@ -668,7 +669,9 @@ def _plan_with_new_hubs(
     records.sort(key=lambda record: record.path)  # as discovery orders them
     scan = Scan(scan.root, scan.discovery, records, [], 0, texts, scan.config, use_cache=False)
     extract_scan(scan)
-    second = _linker.plan_vault([*notes, *ahead], index_scan(scan), options, taken, each=_map_notes, describe=describe)
+    index = index_scan(scan)
+    del scan, records  # their facts are in the index now
+    second = _linker.plan_vault([*notes, *ahead], index, options, taken, each=_map_notes, describe=describe)
     changes = [change for change in second.changes if change.path not in new]
     made = {change.path: change.after for change in second.changes if change.path in new}
     changes += [_linker.FileChange(path, None, made.get(path, text), None) for path, text in new.items()]
