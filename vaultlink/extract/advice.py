@@ -161,7 +161,9 @@ def find_advice(parsed: ParsedNote, masked: str, stopwords: frozenset[str]) -> l
 _SPACED_PUNCTUATION = tuple((" " + mark, mark) for mark in ",.;:!?)")  # marks that take no space before them
 
 
-_GAP = "\x00"  # where a link's brackets, target and bar were: never in a note (the reader drops NULs)
+# Where a link's brackets, target and bar were. A text note holds no NUL (one among a note's first
+# bytes makes it binary, and it is skipped); a stray one further on is dropped from an item's text.
+_GAP = "\x00"
 
 
 def _without_link_syntax(parsed: ParsedNote, masked: str) -> str:
@@ -194,8 +196,8 @@ def _text(line: str, start: int, end: int) -> str:
 
 
 def _tidy(text: str) -> str:
-    """Text read from the prose mask, readable again: a link's brackets were blanked to spaces,
-    so "[[Remote work|distributed teams]]," reads "distributed teams,"."""
+    """Text read from the prose mask, readable again: a tag, a comment or inline code blanked
+    to spaces before a comma leaves "said so #later ," to read "said so,"."""
     text = " ".join(text.split())
     # After the join every gap is one space, so removing " ," and the like one mark at a time
     # is what re.sub(r"\s+([,.;:!?)])", r"\1", text) does, at str.replace speed.
