@@ -630,7 +630,10 @@ def plan_links(
         )
         taken = [*scan.discovery.attachments, *scan.discovery.excluded]
         describe = _diff.change_diff if diffs else None
-        plan = _linker.plan_vault(notes, index, options, taken=taken, each=_map_notes, describe=describe)
+        # A run that may create hubs may plan twice (see _plan_with_new_hubs): only the plan that
+        # stands makes the diffs, or a dry run would make every diff twice and drop the first.
+        first_describe = None if create_hubs else describe
+        plan = _linker.plan_vault(notes, index, options, taken=taken, each=_map_notes, describe=first_describe)
         new = {change.path: change.after for change in plan.changes if change.created}
         if new:
             del plan, index  # a big vault's plan and index: let them go before extraction runs again
