@@ -159,3 +159,54 @@ def test_the_link_plan_runs_its_notes_through_the_pool(vault: Path, monkeypatch:
     monkeypatch.setattr(api, "_map_notes", counted)
     api.plan_links(vault)
     assert [count for count in calls if count] == [len(api.read_vault(vault).records)], "one pass, every note"
+
+
+def test_notes_read_ahead_are_the_notes_read_here(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    _add_bad_notes(vault)
+    discovery = api.fsio.discover_vault(vault)
+    here = {info.path: api.fsio.read_note(discovery.root, info) for info in discovery.notes}
+    with api._reading_ahead(discovery) as read:
+        assert read() == here
+        assert read() is read(), "read once"
+    assert {type(item).__name__ for item in here.values()} == {"Note", "Issue"}, "bad notes cross the pipe too"
+
+
+def test_notes_are_read_ahead_in_another_process_and_only_on_the_pool_terms(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api.fsio, "read_note", lambda root, info: api.Issue(info.path, "pid", str(os.getpid())))
+    discovery = api.fsio.discover_vault(vault)
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    with api._reading_ahead(discovery) as read:
+        readers = {issue.message for issue in read().values()}
+    assert len(readers) == 1 and str(os.getpid()) not in readers
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", len(discovery.notes))
+    with api._reading_ahead(discovery) as read:
+        assert read() == {}, "a small vault: each note is read where it is needed"
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    monkeypatch.setattr(api.fsio, "idle_cpus", lambda: 1.0)
+    with api._reading_ahead(discovery) as read:
+        assert read() == {}, "no second core idle"
+
+
+def test_a_reader_that_dies_means_the_notes_are_read_here(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = _link_plan(vault, monkeypatch, pooled=False)
+    parent, real = os.getpid(), api.fsio.read_note
+
+    def dying(root: Path, info: api.fsio.FileInfo) -> object:
+        if os.getpid() != parent:
+            os._exit(9)  # as the out-of-memory killer would end it
+        return real(root, info)
+
+    monkeypatch.setattr(api.fsio, "read_note", dying)
+    with api._reading_ahead(api.fsio.discover_vault(vault)) as read:
+        assert read() == {}
+    assert _link_plan(vault, monkeypatch, pooled=True) == serial
+
+
+def test_a_block_left_unread_does_not_wait_on_its_reader(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    (vault / "Long.md").write_text("Coffee with Priya Raman.\n" * 20_000, encoding="utf-8")  # more than a pipe holds
+    with api._reading_ahead(api.fsio.discover_vault(vault)):
+        pass  # the reader, blocked on a full pipe, stops when it closes, and is waited for

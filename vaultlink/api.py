@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -153,6 +154,20 @@ def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None]
         if done is not None:
             done(index + 1)
     return results
+
+
+@contextlib.contextmanager
+def _reading_ahead(discovery: fsio.Discovery) -> Iterator[Callable[[], dict[str, Note | Issue]]]:
+    """Read and hash the notes of ``discovery`` in a forked process while this one goes on
+    (loading the cache, mostly), on the pool's terms (more than :data:`POOL_MIN_NOTES` notes, a
+    second core idle, a fork possible): inside the block, ``read()`` gives them by path (see
+    :func:`vaultlink.fsio.reading_ahead`). Off those terms ``read()`` gives nothing, and each note
+    is read where it is needed."""
+    if len(discovery.notes) <= POOL_MIN_NOTES or not _can_fork() or fsio.idle_cpus() < 1.5:
+        yield dict
+        return
+    with fsio.reading_ahead(discovery.root, discovery.notes) as read:
+        yield read
 
 
 @dataclass(frozen=True)
@@ -617,8 +632,10 @@ def plan_links(
     With ``diffs``, a changed note's diff is made with its plan, in the pool (a dry run prints them).
     """
     with fsio.collector_paused():
-        scan, index = _index_with_notes(path, use_cache, ignore, progress)
-        notes, warnings = _read_for_linking(scan)
+        discovery = fsio.discover_vault(path, ignore)
+        with _reading_ahead(discovery) as read:
+            scan, index = _index_with_notes(path, use_cache, ignore, progress, discovery)
+            notes, warnings = _read_for_linking(scan, read())
         options = _linker.VaultOptions(
             all_mentions=all_mentions,
             types=frozenset(EntityType(t) for t in types) if types else _linker.ALL_TYPES,
@@ -681,12 +698,16 @@ def _plan_with_new_hubs(
     return replace(second, changes=tuple(sorted(changes, key=lambda change: change.path)))
 
 
-def _read_for_linking(scan: Scan) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:
-    """Every note of the scan read again (text and hash), reusing its parse when unchanged."""
+def _read_for_linking(
+    scan: Scan, read: Mapping[str, Note | Issue] | None = None
+) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:
+    """Every note of the scan read again (text and hash), reusing its parse when unchanged;
+    ``read`` holds notes read already, by path (see :func:`_reading_ahead`)."""
     notes: list[tuple[Note, ParsedNote]] = []
     warnings: list[Issue] = []
+    read = read or {}
     for record in scan.records:
-        note = fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
+        note = read.get(record.path) or fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
         if isinstance(note, Issue):
             warnings.append(note)
             continue
@@ -753,17 +774,22 @@ class AdviceIndexWrite:
 
 
 def _index_with_notes(
-    path: str | os.PathLike[str], use_cache: bool, ignore: Sequence[str], progress: Progress | None = None
+    path: str | os.PathLike[str],
+    use_cache: bool,
+    ignore: Sequence[str],
+    progress: Progress | None = None,
+    discovery: fsio.Discovery | None = None,
 ) -> tuple[Scan, VaultIndex]:
     """The index and the scan it came from; both from the cache when the vault is unchanged.
 
     From the cache, the scan's records hold parses only: extraction's facts are in the index.
+    ``discovery`` is a walk of this vault the caller made already.
     """
     if use_cache:
-        discovery = fsio.discover_vault(path, ignore)
+        discovery = discovery or fsio.discover_vault(path, ignore)
         index = scan_vault(path, ignore=ignore, progress=progress, discovery=discovery)  # refreshes the cache first
         return read_vault(path, ignore=ignore, discovery=discovery, facts=False), index
-    scan = read_vault(path, use_cache=False, ignore=ignore, progress=progress)
+    scan = read_vault(path, use_cache=False, ignore=ignore, progress=progress, discovery=discovery)
     extract_scan(scan)
     return scan, index_scan(scan)
 
