@@ -154,8 +154,10 @@ class _Surface:
 
 
 # What plan_vault learns of one note: its edits, its row in the hub of each entity it names, the
-# text its advice is listed with, and its diff (when asked for).
-_Planned = tuple[tuple[tuple[Any, ...], ...], dict[str, str], tuple[str, ...], "str | None"]
+# rows its advice is listed with (entity, group, date, line, row), and its diff (when asked for).
+_Planned = tuple[
+    tuple[tuple[Any, ...], ...], dict[str, str], list[tuple[str, str, str, int, str]], "str | None"
+]
 Mapper = Callable[[Callable[[int], Any], int], list[Any]]
 
 
@@ -731,14 +733,9 @@ def plan_vault(
         for mention in entity.mentions:
             found_in[mention.note].add(entity.id)
     patterns = {entity.id: hubs.needle_pattern((entity.name, *entity.aliases)) for entity in listing}
-    advice = _advice_by_entity(index, private) if listing else {}
-    advice_in: dict[str, list[Advice]] = defaultdict(list)  # note -> its advice that a hub lists
-    queued: set[int] = set()  # by id: hashing an Advice hashes all its text
-    for entity_id in listed:
-        for item in advice.get(entity_id, ()):
-            if id(item) not in queued:
-                queued.add(id(item))
-                advice_in[item.note].append(item)
+    advice_in = _advice_by_note(index, private, listed)
+    people = {entity.id for entity in listing if entity.type is EntityType.PERSON}
+    names = {e.id: e.name for e in entities}
     note_link = _note_linker(style, stems)
     nothing: frozenset[str] = frozenset()
     paths = sorted(by_path)
@@ -762,30 +759,36 @@ def plan_vault(
                         shown = shown_at[line] = _readable(note.text, parsed, line)
                     snippet = shown[1] if shown[1] is not None else hubs.quote(shown[0], patterns[entity_id])
                 rows[entity_id] = hubs.mention_line(note_link(path, hub_of[entity_id]), parsed.date, snippet)
-        texts = tuple(hubs.advice_text(item.question, item.text) for item in advice_in.get(path, ()))
+        advice_rows = []
+        for item, listers in advice_in.get(path, ()):
+            said = hubs.advice_text(item.question, item.text)
+            written: dict[str, str] = {}  # by link: one string for every hub it is the same in
+            for entity_id in listers:
+                link = note_link(path, hub_of[entity_id])
+                row = written.get(link) or written.setdefault(link, hubs.advice_row(said, link))
+                group = _advice_group(entity_id in people, item, names)
+                advice_rows.append((entity_id, group, item.date or "", item.line, row))
         diff = None
         if describe is not None and links.edits and path not in blocked and in_scope(path, options.scope):
             after = apply_edits(note.text, links.edits)
             diff = describe(FileChange(path, note.text, after, note.sha256, note.bom, links.edits))
-        return tuple(tuple(edit) for edit in links.edits), rows, texts, diff  # tuples pickle six times as fast
+        return tuple(tuple(edit) for edit in links.edits), rows, advice_rows, diff  # tuples pickle six times as fast
 
     edits: dict[str, list[Edit]] = {}
     rows_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    advice_shown: dict[int, str] = {}  # by the item's id: every item lives as long as this
+    advice_of: dict[str, list[tuple[str, str, str, int, str]]] = defaultdict(list)
     diffs: dict[str, str] = {}
-    for path, (planned, rows, texts, diff) in zip(paths, each(plan_one, len(paths))):
-        advice_shown.update(zip(map(id, advice_in.get(path, ())), texts))
+    for path, (planned, rows, advice_rows, diff) in zip(paths, each(plan_one, len(paths))):
         date = by_path[path][1].date or ""
         for entity_id, row in rows.items():
             rows_of[entity_id].append((path, date, row))
+        for entity_id, group, given, line, row in advice_rows:
+            advice_of[entity_id].append((group, given, path, line, row))
         if planned and in_scope(path, options.scope):
             edits[path] = [Edit._make(edit) for edit in planned]
         if diff is not None:
             diffs[path] = diff
-    names = {e.id: e.name for e in entities}
-    changes = _plan_hubs(
-        listing, rows_of, advice, advice_shown, by_path, index, style, names, hub_of, created, stems, note_link, edits
-    )
+    changes = _plan_hubs(listing, rows_of, advice_of, by_path, index, style, names, hub_of, created, stems, edits)
     for path, note_edits in edits.items():
         note, _ = by_path[path]
         ordered = tuple(sorted(note_edits, key=lambda e: e.start))
@@ -885,8 +888,7 @@ def _note_linker(style: LinkStyle, stems: Counter[str]) -> Callable[[str, str], 
 def _plan_hubs(
     listing: Sequence[Entity],
     rows_of: Mapping[str, Sequence[tuple[str, str, str]]],
-    advice: Mapping[str, Sequence[Advice]],
-    advice_shown: Mapping[int, str],
+    advice_of: Mapping[str, Sequence[tuple[str, str, str, int, str]]],
     by_path: Mapping[str, tuple[Note, ParsedNote]],
     index: VaultIndex,
     style: LinkStyle,
@@ -894,37 +896,27 @@ def _plan_hubs(
     hub_of: Mapping[str, str],
     created: Mapping[str, str],
     stems: Counter[str],
-    note_link: Callable[[str, str], str],
     edits: dict[str, list[Edit]],
 ) -> list[FileChange]:
     """New hub notes, and the managed block edits of existing ones (added to ``edits``), for the
-    entities of ``listing``; ``rows_of`` holds each one's mention rows, made with the notes' plans,
-    ``advice`` its advice (:func:`_advice_by_entity`) and ``advice_shown`` the text of an advice
-    item (by its id) where the plans made it already.
+    entities of ``listing``; ``rows_of`` and ``advice_of`` hold each one's mention and advice
+    rows (as :func:`hubs.render_rows` takes them), made with the notes' plans.
 
     The blocks are put together here, not in a pool: a few hubs (a big company, a common topic)
     hold most of the rows, and pool workers, copying every page they touch, were slower."""
     relations_of: dict[str, list[Relation]] = defaultdict(list)
     for relation in index.relations if created else ():
         relations_of[relation.source].append(relation)
-    advice_lines: dict[tuple[int, str], str] = {}  # by the item's id, as advice_shown
     out: list[FileChange] = []
     for entity in listing:
-        hub = hub_of[entity.id]
         mentions = rows_of.get(entity.id, ())
-        items = []
-        for item in advice.get(entity.id, ()):
-            link = note_link(item.note, hub)
-            written = advice_lines.get((id(item), link))
-            if written is None:  # an item is listed under its person and each of its topics
-                shown = advice_shown.get(id(item)) or hubs.advice_text(item.question, item.text)
-                written = advice_lines[(id(item), link)] = hubs.advice_row(shown, link)
-            items.append((_advice_group(entity, item, names), item.date or "", item.note, item.line, written))
+        items = advice_of.get(entity.id, ())
         if entity.id in created:
             company = _current_company(entity, relations_of[entity.id], names, hub_of, style, stems, created[entity.id])
             text = hubs.new_hub_text(entity, hubs.render_rows(mentions, items), company)
             out.append(FileChange(created[entity.id], None, text, None))
             continue
+        hub = hub_of[entity.id]
         note, parsed = by_path[hub]
         found = hubs.block_edit(note.text, parsed, hubs.render_rows(mentions, items, hubs.newline_of(note.text)))
         if found is not None:
@@ -945,22 +937,27 @@ def _text_and_parse(pair: tuple[Note, ParsedNote]) -> tuple[str, ParsedNote]:
     return pair[0].text, pair[1]
 
 
-def _advice_by_entity(index: VaultIndex, private: set[str]) -> dict[str, list[Advice]]:
-    """Advice listed on hubs: under the person who gave it, and under each of its topics."""
-    out: dict[str, list[Advice]] = defaultdict(list)
+def _advice_by_note(
+    index: VaultIndex, private: set[str], listed: Collection[str]
+) -> dict[str, list[tuple[Advice, tuple[str, ...]]]]:
+    """Each note's advice that a hub of ``listed`` lists, in the index's order, with those hubs'
+    entities: the person who gave it, then each of its topics. Private notes' advice is left out."""
+    out: dict[str, list[tuple[Advice, tuple[str, ...]]]] = defaultdict(list)
+    if not listed:
+        return out
     for item in index.advice:
         if item.note in private:
             continue
-        if item.person:
-            out[item.person].append(item)
-        for topic in dict.fromkeys(item.topics):
-            out[topic].append(item)
+        listers = [item.person] if item.person and item.person in listed else []
+        listers += [topic for topic in dict.fromkeys(item.topics) if topic in listed]
+        if listers:
+            out[item.note].append((item, tuple(listers)))
     return out
 
 
-def _advice_group(entity: Entity, item: Advice, names: Mapping[str, str]) -> str:
+def _advice_group(person: bool, item: Advice, names: Mapping[str, str]) -> str:
     """A person's advice is grouped by its first topic; a topic's advice by who gave it."""
-    if entity.type is EntityType.PERSON:
+    if person:
         return names.get(item.topics[0], item.topics[0]) if item.topics else "Other"
     return names.get(item.person, item.person) if item.person else "Other"
 
