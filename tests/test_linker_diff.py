@@ -121,3 +121,5 @@ def test_a_diff_made_with_the_plan_is_the_diff_of_its_change(vault: Path) -> Non
         change_diff(change, 1) for change in plan.changes
     ), "another context than the plan's three lines is made afresh"
     assert all(change.diff is None for change in api.plan_links(vault).changes), "only when asked for"
+    plain = api.plan_links(vault, create_hubs=True).changes
+    assert [replace(change, diff=None) for change in plan.changes] == list(plain), "the same text after, made once"

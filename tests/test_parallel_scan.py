@@ -132,10 +132,10 @@ def _link_plan(vault: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool, **kwa
 
     monkeypatch.setattr(api, "POOL_MIN_NOTES", 0 if pooled else 10**9)
     plan = api.plan_links(vault, **kwargs)  # type: ignore[arg-type]
-    return json.dumps(linker.plan_to_document(plan)) + plan_diff(plan.changes)
+    return json.dumps(linker.plan_to_document(plan)) + plan_diff(plan.changes) + "".join(c.after or "" for c in plan.changes)
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"create_hubs": True, "all_mentions": True}])
+@pytest.mark.parametrize("kwargs", [{}, {"create_hubs": True, "all_mentions": True}, {"diffs": True}])
 def test_pooled_and_serial_link_plans_are_the_same(
     vault: Path, monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, object]
 ) -> None:

@@ -154,9 +154,10 @@ class _Surface:
 
 
 # What plan_vault learns of one note: its edits, its row in the hub of each entity it names, the
-# rows its advice is listed with (entity, group, date, line, row), and its diff (when asked for).
+# rows its advice is listed with (entity, group, date, line, row), and its text after its links
+# with its diff (when asked for).
 _Planned = tuple[
-    tuple[tuple[Any, ...], ...], dict[str, str], list[tuple[str, str, str, int, str]], "str | None"
+    tuple[tuple[Any, ...], ...], dict[str, str], list[tuple[str, str, str, int, str]], "tuple[str, str] | None"
 ]
 Mapper = Callable[[Callable[[int], Any], int], list[Any]]
 
@@ -768,17 +769,17 @@ def plan_vault(
                 row = written.get(link) or written.setdefault(link, hubs.advice_row(said, link))
                 group = _advice_group(entity_id in people, item, names)
                 advice_rows.append((entity_id, group, item.date or "", item.line, row))
-        diff = None
+        described = None  # the text after its links, and its diff: sent back, not made twice
         if describe is not None and links.edits and path not in blocked and in_scope(path, options.scope):
             after = apply_edits(note.text, links.edits)
-            diff = describe(FileChange(path, note.text, after, note.sha256, note.bom, links.edits))
-        return tuple(tuple(edit) for edit in links.edits), rows, advice_rows, diff  # tuples pickle six times as fast
+            described = after, describe(FileChange(path, note.text, after, note.sha256, note.bom, links.edits))
+        return tuple(tuple(edit) for edit in links.edits), rows, advice_rows, described  # tuples pickle six times as fast
 
     edits: dict[str, list[Edit]] = {}
     rows_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     advice_of: dict[str, list[tuple[str, str, str, int, str]]] = defaultdict(list)
-    diffs: dict[str, str] = {}
-    for path, (planned, rows, advice_rows, diff) in zip(paths, each(plan_one, len(paths))):
+    described: dict[str, tuple[str, str]] = {}
+    for path, (planned, rows, advice_rows, made) in zip(paths, each(plan_one, len(paths))):
         date = by_path[path][1].date or ""
         for entity_id, row in rows.items():
             rows_of[entity_id].append((path, date, row))
@@ -786,14 +787,14 @@ def plan_vault(
             advice_of[entity_id].append((group, given, path, line, row))
         if planned and in_scope(path, options.scope):
             edits[path] = [Edit._make(edit) for edit in planned]
-        if diff is not None:
-            diffs[path] = diff
+        if made is not None:
+            described[path] = made
     changes = _plan_hubs(listing, rows_of, advice_of, by_path, index, style, names, hub_of, created, stems, edits)
     for path, note_edits in edits.items():
         note, _ = by_path[path]
         ordered = tuple(sorted(note_edits, key=lambda e: e.start))
-        after = apply_edits(note.text, ordered)
-        changes.append(FileChange(path, note.text, after, note.sha256, note.bom, ordered, diffs.get(path)))
+        after, diff = described.get(path) or (apply_edits(note.text, ordered), None)
+        changes.append(FileChange(path, note.text, after, note.sha256, note.bom, ordered, diff))
     return LinkPlan(
         root=index.root,
         changes=tuple(sorted(changes, key=lambda c: c.path)),
