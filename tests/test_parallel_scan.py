@@ -13,13 +13,16 @@ from vaultlink import api
 from vaultlink.document import iter_json
 
 pytestmark = pytest.mark.skipif(not api._can_fork(), reason="the pool forks, on Linux only")
-_IDLE_CPUS = api.fsio.idle_cpus  # the real one: the fixture below stands in for it
+_IDLE_CPUS = api.fsio.idle_cpus  # the real ones: the fixture below stands in for them
+_ONE_THREAD = api._one_thread
 
 
 @pytest.fixture(autouse=True)
 def _idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if the cores were free: the pool must run here whatever else the test machine does."""
+    """As if the cores were free and no other thread ran (the browser tests' driver keeps its
+    threads for the session): the pool and the reader must run here whatever else goes on."""
     monkeypatch.setattr(api.fsio, "idle_cpus", lambda: 2.0)
+    monkeypatch.setattr(api, "_one_thread", lambda: True)
 
 
 def _document(vault: Path, monkeypatch: pytest.MonkeyPatch, pooled: bool, **kwargs: object) -> str:
@@ -192,21 +195,129 @@ def test_notes_are_read_ahead_in_another_process_and_only_on_the_pool_terms(
 
 def test_a_reader_that_dies_means_the_notes_are_read_here(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = _link_plan(vault, monkeypatch, pooled=False)
-    parent, real = os.getpid(), api.fsio.read_note
+    parent, real, forks = os.getpid(), api.fsio.read_note, []
 
     def dying(root: Path, info: api.fsio.FileInfo) -> object:
         if os.getpid() != parent:
             os._exit(9)  # as the out-of-memory killer would end it
         return real(root, info)
 
+    def counted_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    real_fork = os.fork
     monkeypatch.setattr(api.fsio, "read_note", dying)
+    monkeypatch.setattr(api.fsio.os, "fork", counted_fork)
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
     with api._reading_ahead(api.fsio.discover_vault(vault)) as read:
         assert read() == {}
+    assert forks, "a reader was started, and died"
     assert _link_plan(vault, monkeypatch, pooled=True) == serial
 
 
-def test_a_block_left_unread_does_not_wait_on_its_reader(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+def test_a_reader_left_unread_is_stopped_and_waited_for(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+    import time
+
+    def stuck(root: Path, info: api.fsio.FileInfo) -> object:
+        time.sleep(3600)  # a reader that would never finish by itself
+        raise AssertionError
+
+    def hung(signum: int, frame: object) -> None:
+        raise AssertionError("the block's end waited on its reader")
+
+    def recorded_fork() -> int:
+        pid = real_fork()
+        pids.append(pid)
+        return pid
+
+    pids: list[int] = []
+    real_fork = os.fork
     monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
-    (vault / "Long.md").write_text("Coffee with Priya Raman.\n" * 20_000, encoding="utf-8")  # more than a pipe holds
-    with api._reading_ahead(api.fsio.discover_vault(vault)):
-        pass  # the reader, blocked on a full pipe, stops when it closes, and is waited for
+    monkeypatch.setattr(api.fsio, "read_note", stuck)
+    monkeypatch.setattr(api.fsio.os, "fork", recorded_fork)
+    before = _open_fds()
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(300)  # a guard against hanging the suite, not a timing: killing takes no time
+    try:
+        with pytest.raises(KeyError), api._reading_ahead(api.fsio.discover_vault(vault)):
+            raise KeyError("an error inside the block, before read()")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert _open_fds() == before, "the pipe is closed"
+    assert len(pids) == 1 and pids[0] > 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)  # nothing left to reap: the reader was waited for
+
+
+def test_a_fork_that_fails_leaves_no_pipe_open(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    monkeypatch.setattr(api.fsio.os, "fork", no_fork)
+    before = _open_fds()
+    with api._reading_ahead(api.fsio.discover_vault(vault)) as read:
+        assert read() == {}
+    assert _open_fds() == before
+
+
+def test_a_host_that_ignores_sigchld_still_gets_its_notes(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    discovery = api.fsio.discover_vault(vault)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    try:
+        with api._reading_ahead(discovery) as read:
+            got = read()
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert got == {info.path: api.fsio.read_note(discovery.root, info) for info in discovery.notes}
+
+
+def test_a_process_with_threads_reads_its_notes_itself(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    monkeypatch.setattr(api, "_one_thread", _ONE_THREAD)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with api._reading_ahead(api.fsio.discover_vault(vault)) as read:
+            assert read() == {}
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_advice_in_a_note_that_cannot_be_read_now_is_not_listed(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache still holds a note's advice, but the note no longer reads as UTF-8 (its size and
+    time unchanged): like its mentions, its advice leaves the hubs, and a warning names it."""
+    from vaultlink.hubs import BLOCK_END, BLOCK_START
+
+    def blocks() -> str:
+        plan = api.plan_links(vault, diffs=True)
+        texts = [change.after or "" for change in plan.changes]
+        return "".join(t[t.index(BLOCK_START) : t.index(BLOCK_END)] for t in texts if BLOCK_START in t)
+
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    index = api.scan_vault(vault)
+    item = next(a for a in index.advice if a.person)
+    stem = item.note.rsplit("/", 1)[-1][: -len(".md")]
+    assert stem in blocks(), "read as it is, the note is listed in hubs"
+    note = vault / item.note
+    data, times = bytearray(note.read_bytes()), note.stat()
+    data[-2] = 0xFF
+    note.write_bytes(bytes(data))
+    os.utime(note, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert stem not in blocks()
+    plan = api.plan_links(vault)
+    assert any(w.path == item.note and w.kind == "undecodable" for w in plan.warnings)

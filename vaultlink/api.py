@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -156,14 +157,25 @@ def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None]
     return results
 
 
+def _one_thread() -> bool:
+    """Whether this process runs one thread only (then a fork copies all there is)."""
+    return threading.active_count() == 1
+
+
 @contextlib.contextmanager
 def _reading_ahead(discovery: fsio.Discovery) -> Iterator[Callable[[], dict[str, Note | Issue]]]:
     """Read and hash the notes of ``discovery`` in a forked process while this one goes on
-    (loading the cache, mostly), on the pool's terms (more than :data:`POOL_MIN_NOTES` notes, a
-    second core idle, a fork possible): inside the block, ``read()`` gives them by path (see
-    :func:`vaultlink.fsio.reading_ahead`). Off those terms ``read()`` gives nothing, and each note
-    is read where it is needed."""
-    if len(discovery.notes) <= POOL_MIN_NOTES or not _can_fork() or fsio.idle_cpus() < 1.5:
+    (loading parses from the cache), on the pool's terms (more than :data:`POOL_MIN_NOTES`
+    notes, a second core idle, a fork possible) and in a process with one thread (a fork copies
+    only the thread that makes it, not the locks the others hold): inside the block, ``read()``
+    gives them by path (see :func:`vaultlink.fsio.reading_ahead`). Off those terms ``read()``
+    gives nothing, and each note is read where it is needed."""
+    if (
+        len(discovery.notes) <= POOL_MIN_NOTES
+        or not _can_fork()
+        or not _one_thread()
+        or fsio.idle_cpus() < 1.5
+    ):
         yield dict
         return
     with fsio.reading_ahead(discovery.root, discovery.notes) as read:
@@ -632,10 +644,7 @@ def plan_links(
     With ``diffs``, a changed note's diff is made with its plan, in the pool (a dry run prints them).
     """
     with fsio.collector_paused():
-        discovery = fsio.discover_vault(path, ignore)
-        with _reading_ahead(discovery) as read:
-            scan, index = _index_with_notes(path, use_cache, ignore, progress, discovery)
-            notes, warnings = _read_for_linking(scan, read())
+        scan, index, notes, warnings = _notes_for_linking(path, use_cache, ignore, progress)
         options = _linker.VaultOptions(
             all_mentions=all_mentions,
             types=frozenset(EntityType(t) for t in types) if types else _linker.ALL_TYPES,
@@ -698,16 +707,38 @@ def _plan_with_new_hubs(
     return replace(second, changes=tuple(sorted(changes, key=lambda change: change.path)))
 
 
+def _notes_for_linking(
+    path: str | os.PathLike[str], use_cache: bool, ignore: Sequence[str], progress: Progress | None
+) -> tuple[Scan, VaultIndex, list[tuple[Note, ParsedNote]], list[Issue]]:
+    """The index, its scan, and every note of it read again (see :func:`_read_for_linking`).
+
+    With the cache, once the index is current (a scan that had notes to read ran in the pool,
+    its workers one per idle core), a forked reader reads and hashes the notes while this process
+    loads their parses from the cache (see :func:`_reading_ahead`).
+    """
+    discovery = fsio.discover_vault(path, ignore)
+    if not use_cache:
+        scan, index = _index_with_notes(path, use_cache, ignore, progress, discovery)
+        return scan, index, *_read_for_linking(scan)
+    index = scan_vault(path, ignore=ignore, progress=progress, discovery=discovery)  # refreshes the cache first
+    with _reading_ahead(discovery) as read:
+        scan = read_vault(path, ignore=ignore, discovery=discovery, facts=False)
+        return scan, index, *_read_for_linking(scan, read())
+
+
 def _read_for_linking(
     scan: Scan, read: Mapping[str, Note | Issue] | None = None
 ) -> tuple[list[tuple[Note, ParsedNote]], list[Issue]]:
     """Every note of the scan read again (text and hash), reusing its parse when unchanged;
-    ``read`` holds notes read already, by path (see :func:`_reading_ahead`)."""
+    ``read`` holds notes read already, by path (see :func:`_reading_ahead`): a note it holds as
+    an issue (vanished, unreadable for a moment) is read once more here."""
     notes: list[tuple[Note, ParsedNote]] = []
     warnings: list[Issue] = []
     read = read or {}
     for record in scan.records:
-        note = read.get(record.path) or fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
+        note = read.get(record.path)
+        if not isinstance(note, Note):
+            note = fsio.read_note(scan.root, fsio.FileInfo(record.path, record.size, record.mtime_ns))
         if isinstance(note, Issue):
             warnings.append(note)
             continue
