@@ -220,9 +220,15 @@ def _open_fds() -> set[str]:
     return set(os.listdir("/proc/self/fd"))
 
 
-def test_a_reader_left_unread_is_stopped_and_waited_for(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "no pidfd (before Linux 5.3)"])
+def test_a_reader_left_unread_is_stopped_and_waited_for(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, pidfd: bool
+) -> None:
     import signal
     import time
+
+    if not pidfd:
+        monkeypatch.delattr(api.fsio.os, "pidfd_open", raising=False)
 
     def stuck(root: Path, info: api.fsio.FileInfo) -> object:
         time.sleep(3600)  # a reader that would never finish by itself
@@ -285,8 +291,12 @@ def test_a_host_that_ignores_sigchld_still_gets_its_notes(vault: Path, monkeypat
 def test_a_process_with_threads_reads_its_notes_itself(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
+    def no_fork() -> int:
+        raise AssertionError("forked beside another thread")
+
     monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
     monkeypatch.setattr(api, "_one_thread", _ONE_THREAD)
+    monkeypatch.setattr(api.fsio.os, "fork", no_fork)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -296,6 +306,23 @@ def test_a_process_with_threads_reads_its_notes_itself(vault: Path, monkeypatch:
     finally:
         stop.set()
         other.join()
+
+
+def test_a_note_the_reader_could_not_read_is_read_again_here(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
+    api.scan_vault(vault)
+    parent, real = os.getpid(), api.fsio.read_note
+    chosen = api.fsio.discover_vault(vault).notes[3].path
+
+    def flaky(root: Path, info: api.fsio.FileInfo) -> object:
+        if os.getpid() != parent and info.path == chosen:
+            return api.Issue(info.path, "unreadable", "busy for a moment")
+        return real(root, info)
+
+    monkeypatch.setattr(api.fsio, "read_note", flaky)
+    _, _, notes, warnings = api._notes_for_linking(vault, True, (), None)
+    assert chosen in {note.path for note, _ in notes}
+    assert not [w for w in warnings if w.path == chosen]
 
 
 def test_advice_in_a_note_that_cannot_be_read_now_is_not_listed(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:

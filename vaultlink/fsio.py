@@ -338,10 +338,12 @@ def reading_ahead(root: Path, infos: Sequence[FileInfo]) -> Iterator[Callable[[]
     When the reader cannot start, dies, or its answer does not arrive whole, ``read()`` gives
     nothing, and the caller reads each note itself. The answer is sent through a pipe with its
     length first, so ``read()`` does not wait for an end of file that another fork holding the
-    pipe would delay. When the block ends the reader is killed (one still reading after an error
-    or Ctrl-C stops at once; one done has nothing left to do) and waited for. Plain tuples cross the pipe: 10,000 notes' text
-    pickles in a few milliseconds, as many dataclasses in far more. Linux only, in a process
-    with one thread (the caller checks): the reader is a fork, and leaves with ``os._exit``.
+    pipe would delay. When the block ends, a reader whose answer did not arrive whole (an error
+    or Ctrl-C came first) is killed, through a pidfd, so that a pid the kernel gave to another
+    process meanwhile is never hit; every reader is waited for. Plain tuples cross the pipe:
+    10,000 notes' text pickles in a few milliseconds, as many dataclasses in far more. Linux
+    only, in a process with one thread (the caller checks): the reader is a fork, and leaves
+    with ``os._exit``.
     """
     try:
         read_end, write_end = os.pipe()
@@ -368,36 +370,61 @@ def reading_ahead(root: Path, infos: Sequence[FileInfo]) -> Iterator[Callable[[]
             status = 0
         finally:
             os._exit(status)
-    os.close(write_end)
-    pipe = open(read_end, "rb")  # noqa: SIM115 - closed when the block ends, read or not
     got: dict[str, Note | Issue] | None = None
+    whole = False
+    pipe = None
+    pidfd = None
+    try:  # from here on, whatever comes (Ctrl-C included), the finally below tidies up
+        closing, write_end = write_end, -1  # never closed twice, even if Ctrl-C comes in between
+        os.close(closing)
+        pipe = open(read_end, "rb")  # noqa: SIM115 - closed when the block ends, read or not
+        try:
+            pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            pidfd = None  # before Linux 5.3: the pid is killed only while it is surely the reader's
 
-    def read() -> dict[str, Note | Issue]:
-        nonlocal got
-        if got is None:
-            got = {}
-            try:
-                size = int.from_bytes(pipe.read(8), "big")
-                data = pipe.read(size)
-                if size and len(data) == size:
-                    rows = pickle.loads(data)
-                    got = {row[1]: Note(*row[1:]) if row[0] else Issue(*row[1:]) for row in rows}
-            except Exception:  # noqa: BLE001 - whatever went wrong over there, the notes are read here
+        def read() -> dict[str, Note | Issue]:
+            nonlocal got, whole
+            if got is None:
                 got = {}
-        return got
+                try:
+                    size = int.from_bytes(pipe.read(8), "big")
+                    data = pipe.read(size)
+                    if size and len(data) == size:
+                        rows = pickle.loads(data)
+                        got = {row[1]: Note(*row[1:]) if row[0] else Issue(*row[1:]) for row in rows}
+                        whole = True
+                except Exception:  # noqa: BLE001 - whatever went wrong over there, the notes are read here
+                    got = {}
+            return got
 
-    try:
         yield read
     finally:
-        pipe.close()
-        try:  # its answer is in, or never will be: a reader still reading (Ctrl-C, an error) stops now
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        if write_end >= 0:
+            os.close(write_end)
+        if pipe is not None:
+            pipe.close()
+        else:
+            os.close(read_end)
+        if not whole:
+            _kill_reader(pid, pidfd)
+        if pidfd is not None:
+            os.close(pidfd)
         try:
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass  # reaped already (SIGCHLD ignored by the program hosting vaultlink)
+
+
+def _kill_reader(pid: int, pidfd: int | None) -> None:
+    """Stop the reader ``pid`` (with its ``pidfd`` when there is one); a reader gone is left be."""
+    try:
+        if pidfd is not None:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        elif os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running, so the pid is still the reader's
+            os.kill(pid, signal.SIGKILL)
+    except (ChildProcessError, ProcessLookupError, PermissionError):
+        pass
 
 
 def _as_row(item: Note | Issue) -> tuple[Any, ...]:
