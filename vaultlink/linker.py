@@ -792,7 +792,8 @@ def plan_vault(
     changes = _plan_hubs(listing, rows_of, advice_of, by_path, index, style, names, hub_of, created, stems, edits)
     for path, note_edits in edits.items():
         note, _ = by_path[path]
-        ordered = tuple(sorted(note_edits, key=lambda e: e.start))
+        # a plan's edits come sorted; a hub's block edit is added after them
+        ordered = tuple(sorted(note_edits, key=lambda e: e.start) if path in blocked else note_edits)
         after, diff = described.get(path) or (apply_edits(note.text, ordered), None)
         changes.append(FileChange(path, note.text, after, note.sha256, note.bom, ordered, diff))
     return LinkPlan(
@@ -946,13 +947,17 @@ def _advice_by_note(
     out: dict[str, list[tuple[Advice, tuple[str, ...]]]] = defaultdict(list)
     if not listed:
         return out
+    known: dict[tuple[str | None, tuple[str, ...]], tuple[str, ...]] = {}  # few pairs, many items
     for item in index.advice:
         if item.note in private:
             continue
-        listers = [item.person] if item.person and item.person in listed else []
-        listers += [topic for topic in dict.fromkeys(item.topics) if topic in listed]
+        listers = known.get((item.person, item.topics))
+        if listers is None:
+            given = [item.person] if item.person and item.person in listed else []
+            given += [topic for topic in dict.fromkeys(item.topics) if topic in listed]
+            listers = known[(item.person, item.topics)] = tuple(given)
         if listers:
-            out[item.note].append((item, tuple(listers)))
+            out[item.note].append((item, listers))
     return out
 
 
