@@ -133,7 +133,7 @@ def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None]
     pooled scan identical to a serial one, and lets the work run again serially when the pool
     cannot start (no usable ``/dev/shm``) or loses a worker (killed for memory).
     """
-    workers = min(POOL_WORKERS, int(fsio.idle_cpus() + 0.5)) if count > POOL_MIN_NOTES and _can_fork() else 1
+    workers = _pool_size(count)
     if workers >= 2:
         size = -(-count // (workers * 8))  # several chunks per worker, so they finish together
         chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
@@ -157,6 +157,13 @@ def _map_notes(work: Callable[[int], T], count: int, done: Callable[[int], None]
     return results
 
 
+def _pool_size(count: int) -> int:
+    """How many processes may share ``count`` notes' work here: one per idle core (at most
+    :data:`POOL_WORKERS`) when there are more than :data:`POOL_MIN_NOTES` and a fork is
+    possible; else 1, and the work is done in this process."""
+    return min(POOL_WORKERS, int(fsio.idle_cpus() + 0.5)) if count > POOL_MIN_NOTES and _can_fork() else 1
+
+
 def _one_thread() -> bool:
     """Whether this process runs one thread only (then a fork copies all there is)."""
     return threading.active_count() == 1
@@ -165,17 +172,12 @@ def _one_thread() -> bool:
 @contextlib.contextmanager
 def _reading_ahead(discovery: fsio.Discovery) -> Iterator[Callable[[], dict[str, Note | Issue]]]:
     """Read and hash the notes of ``discovery`` in a forked process while this one goes on
-    (loading parses from the cache), on the pool's terms (more than :data:`POOL_MIN_NOTES`
-    notes, a second core idle, a fork possible) and in a process with one thread (a fork copies
-    only the thread that makes it, not the locks the others hold): inside the block, ``read()``
-    gives them by path (see :func:`vaultlink.fsio.reading_ahead`). Off those terms ``read()``
-    gives nothing, and each note is read where it is needed."""
-    if (
-        len(discovery.notes) <= POOL_MIN_NOTES
-        or not _can_fork()
-        or not _one_thread()
-        or fsio.idle_cpus() < 1.5
-    ):
+    (loading parses from the cache), when they would be shared by a pool (:func:`_pool_size`)
+    and this process runs one thread (a fork copies only the thread that makes it, not the
+    locks the others hold): inside the block, ``read()`` gives them by path (see
+    :func:`vaultlink.fsio.reading_ahead`). Otherwise ``read()`` gives nothing, and each note is
+    read where it is needed."""
+    if _pool_size(len(discovery.notes)) < 2 or not _one_thread():
         yield dict
         return
     with fsio.reading_ahead(discovery.root, discovery.notes) as read:

@@ -8,9 +8,10 @@ from typing import Iterable, Iterator
 from vaultlink.linker import EditKind, FileChange
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
+CONTEXT = 3  # lines of context around a change, as git diff shows them
 
 
-def unified_diff(path: str, before: str | None, after: str | None, context: int = 3) -> str:
+def unified_diff(path: str, before: str | None, after: str | None, context: int = CONTEXT) -> str:
     """The unified diff from ``before`` to ``after`` of the file at vault path ``path``.
 
     ``None`` on one side is a file that does not exist (``/dev/null``). Line endings are kept
@@ -70,7 +71,7 @@ def _lines(text: str | None) -> list[str]:
     return lines
 
 
-def line_diff(path: str, before: str, after: str, lines: Iterable[int], context: int = 3) -> str:
+def line_diff(path: str, before: str, after: str, lines: Iterable[int], context: int = CONTEXT) -> str:
     """:func:`unified_diff` for the common case of a note whose lines were edited in place (no
     line added or removed) and only at ``lines`` (1-based): the same text, without comparing
     every line of the file. Falls back to :func:`unified_diff` when the shape differs.
@@ -127,20 +128,20 @@ def _line(prefix: str, line: str) -> str:
     return prefix + line if line.endswith("\n") else prefix + line + "\n" + _NO_NEWLINE
 
 
-def plan_diff(changes: Iterable[FileChange], context: int = 3) -> str:
+def plan_diff(changes: Iterable[FileChange], context: int = CONTEXT) -> str:
     """The diffs of every change, one file after another, in the order given."""
     return "".join(iter_diffs(changes, context))
 
 
-def iter_diffs(changes: Iterable[FileChange], context: int = 3) -> Iterator[str]:
+def iter_diffs(changes: Iterable[FileChange], context: int = CONTEXT) -> Iterator[str]:
     """:func:`plan_diff` one file at a time, so a big vault's diff (tens of megabytes) can be
     printed as it comes. A diff the plan made already (in its pool, for a dry run) is used as it
     is; the others are made here, one by one, as they are printed."""
     for change in changes:
-        yield change.diff if change.diff is not None and context == 3 else change_diff(change, context)
+        yield change.diff if change.diff is not None and context == CONTEXT else change_diff(change, context)
 
 
-def change_diff(change: FileChange, context: int = 3) -> str:
+def change_diff(change: FileChange, context: int = CONTEXT) -> str:
     """The unified diff of one planned change (see :func:`unified_diff`)."""
     if change.before is not None and change.edits and all(e.kind is EditKind.LINK for e in change.edits):
         return line_diff(change.path, change.before, change.after, (e.line for e in change.edits), context)
