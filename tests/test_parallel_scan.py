@@ -195,25 +195,34 @@ def test_notes_are_read_ahead_in_another_process_and_only_on_the_pool_terms(
 
 def test_a_reader_that_dies_means_the_notes_are_read_here(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = _link_plan(vault, monkeypatch, pooled=False)
-    parent, real, forks = os.getpid(), api.fsio.read_note, []
+    parent, real = os.getpid(), api.fsio.read_note
 
     def dying(root: Path, info: api.fsio.FileInfo) -> object:
         if os.getpid() != parent:
             os._exit(9)  # as the out-of-memory killer would end it
         return real(root, info)
 
-    def counted_fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    real_fork = os.fork
     monkeypatch.setattr(api.fsio, "read_note", dying)
-    monkeypatch.setattr(api.fsio.os, "fork", counted_fork)
+    forks = _record_forks(monkeypatch)
     monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
     with api._reading_ahead(api.fsio.discover_vault(vault)) as read:
         assert read() == {}
     assert forks, "a reader was started, and died"
     assert _link_plan(vault, monkeypatch, pooled=True) == serial
+
+
+def _record_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the processes forked from here on, as the parent sees them."""
+    real_fork, pids = os.fork, []
+
+    def recorded_fork() -> int:
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(api.fsio.os, "fork", recorded_fork)
+    return pids
 
 
 def _open_fds() -> set[str]:
@@ -237,16 +246,9 @@ def test_a_reader_left_unread_is_stopped_and_waited_for(
     def hung(signum: int, frame: object) -> None:
         raise AssertionError("the block's end waited on its reader")
 
-    def recorded_fork() -> int:
-        pid = real_fork()
-        pids.append(pid)
-        return pid
-
-    pids: list[int] = []
-    real_fork = os.fork
     monkeypatch.setattr(api, "POOL_MIN_NOTES", 0)
     monkeypatch.setattr(api.fsio, "read_note", stuck)
-    monkeypatch.setattr(api.fsio.os, "fork", recorded_fork)
+    pids = _record_forks(monkeypatch)
     before = _open_fds()
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(300)  # a guard against hanging the suite, not a timing: killing takes no time
