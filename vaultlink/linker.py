@@ -405,7 +405,6 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     span_starts = [span.start for span in spans]
     heading_starts = [h.start for h in parsed.headings]
     heading_ends = [h.end for h in parsed.headings]
-    candidates: list[tuple[int, int, _Surface]] = []
     first_seen: dict[str, int] = {}
     html: list[tuple[int, int]] | None = None
     tables: set[int] = set()
@@ -415,8 +414,24 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     bisect_right = bisect.bisect_right
     n_spans = len(spans)
     size = len(text)
-    for start, end, surface in hits:
+    # Leftmost first, the longest of those first: a hit is chosen when it starts past the end
+    # of the last one chosen, so each is judged once, in this order, and the choice is final.
+    hits.sort(key=_leftmost_longest)
+    chosen: list[tuple[int, int, _Surface]] = []
+    chosen_ids: set[str] = set()
+    reach = -1
+    last = len(hits) - 1
+    for number, (start, end, surface) in enumerate(hits):
         entity_id = surface.entity_id
+        if start >= first_seen.get(entity_id, size) and (
+            start < reach
+            or (
+                # another mention of a name linked already: it adds no link, and when no later
+                # hit overlaps it, choosing it or not changes nothing either (half the hits)
+                entity_id in chosen_ids and not options.all_mentions and (number == last or hits[number + 1][0] >= end)
+            )
+        ):
+            continue
         if surface.gated or surface.weak:
             confirmed = targets[entity_id].confirmed
             if confirmed is None:
@@ -435,7 +450,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
         protected = inside is not None or (index + 1 < n_spans and spans[index + 1].start < end)
         if start < first_seen.get(entity_id, size) and (not protected or _is_shown(text, inside, start, end)):
             first_seen[entity_id] = start
-        if protected or _is_setext_heading(text, start):
+        if protected or start < reach or _is_setext_heading(text, start):
             continue
         if (start > 0 and text[start - 1] in "[!") or (end < size and text[end] == "]"):
             continue  # "[Amazon]" may be a reference link; "!" before a wikilink makes an embed
@@ -455,15 +470,10 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
             continue
         if avoid and line_of(parsed.line_starts, start) in avoid:
             continue
-        candidates.append((start, end, surface))
+        chosen.append((start, end, surface))
+        chosen_ids.add(entity_id)
+        reach = end
     first_lines = {entity_id: line_of(parsed.line_starts, at) for entity_id, at in first_seen.items()}
-    candidates.sort(key=lambda c: (c[0], c[0] - c[1]))
-    chosen: list[tuple[int, int, _Surface]] = []
-    reach = -1
-    for start, end, surface in candidates:
-        if start >= reach:
-            chosen.append((start, end, surface))
-            reach = end
     if is_opted_out(text, parsed):
         return NoteLinks((), frozenset(c[2].entity_id for c in chosen), linked, first_lines)
     mentioned: set[str] = set()
@@ -483,6 +493,10 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
         new = _target_link(target, written, parsed.path, options.style, line in tables)
         edits.append(Edit(start, end, written, new, target.entity_id, line))
     return NoteLinks(tuple(edits), frozenset(mentioned), linked, first_lines)
+
+
+def _leftmost_longest(hit: tuple[int, int, _Surface]) -> tuple[int, int]:
+    return hit[0], hit[0] - hit[1]
 
 
 def _is_shown(text: str, span: Span | None, start: int, end: int) -> bool:
