@@ -256,6 +256,43 @@ def test_linking_character_soup(parts: list[str], all_mentions: bool) -> None:
     assert_links("".join(parts), options=LinkOptions(all_mentions=all_mentions))
 
 
+_OVERLAPPING = NameTable(
+    [
+        Target("company:new-york-times", EntityType.COMPANY, "New York Times", ("NYT",), "Companies/New York Times.md"),
+        Target("company:times-square", EntityType.COMPANY, "Times Square Partners", ("Times Square",), "Companies/TSP.md"),
+        Target("person:york-tan", EntityType.PERSON, "York Tan", (), "People/York Tan.md"),
+        Target("person:new-york", EntityType.PERSON, "Nova York", ("New York",), "People/Nova York.md"),
+        Target("topic:square", EntityType.TOPIC, "Square One", ("square",), "Topics/Square One.md"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["New", "York", "Times", "Square", "Tan", "NYT", "square", "One", "and", ",", "`", "\n", "#"]), max_size=40),
+    separator=st.sampled_from([" ", "\n"]),
+)
+def test_first_mentions_are_the_first_of_all_mentions(words: list[str], separator: str) -> None:
+    """Names that overlap each other, repeated: the first-mention plan links, of every entity,
+    exactly the first link the all-mentions plan makes, so a repeat it passes over can never
+    change which names win their overlaps."""
+    text = separator.join(words) + "\n"
+    parsed = parse_note("n.md", text)
+    every = plan_note(text, parsed, _OVERLAPPING, LinkOptions(all_mentions=True))
+    first = plan_note(text, parsed, _OVERLAPPING)
+    firsts = list({edit.entity_id: edit for edit in reversed(every.edits)}.values())
+    assert first.edits == tuple(sorted(firsts, key=lambda e: e.start))
+    assert (first.mentioned, first.linked, first.first_lines) == (every.mentioned, every.linked, every.first_lines)
+
+
+def test_a_repeated_name_still_wins_its_overlap() -> None:
+    """"New York" said twice, then "York Tan" overlapping the second: the second "New York" is
+    chosen (leftmost first), so "York Tan" is not linked, though it adds no link itself."""
+    text = "New York came. New York Tan left.\n"
+    edits = plan_note(text, parse_note("n.md", text), _OVERLAPPING).edits
+    assert [e.old for e in edits] == ["New York"]
+
+
 @settings(max_examples=100, deadline=None)
 @given(text=notes())
 def test_self_links_and_opt_out(text: str) -> None:
