@@ -308,9 +308,14 @@ def bench_size(size: int, *, seed: int, repeats: int, vaultlink: Tool, peer: Too
                 json_run.note = "the whole document on a pipe"
                 results.append(json_run)
                 link_run = measure(size, "vaultlink link (plan)", [*vaultlink.command, "link", str(vault)],
-                                   repeats=1, env=warm_env)
-                link_run.note = "dry run: plan every link, print the diff"
+                                   repeats=repeats, env=warm_env)
+                link_run.note = "dry run: plan every link, print the diff" + (f", {link_run.note}" if link_run.note else "")
                 results.append(link_run)
+                # what a user might write instead: one automaton of every name, a diff line per first hit
+                bare = measure(size, "bare linker script", [sys.executable, str(BENCH_DIR / "bounds.py"), "--run",
+                                                             "bare linker", str(vault)], repeats=repeats, env=base_env)
+                bare.note = "bounds.py: no protected span, rule or hub" + (f", {bare.note}" if bare.note else "")
+                results.append(bare)
             else:
                 results.append(Measurement(size, "vaultlink warm", "skipped", note="the first scan failed"))
             parse_only = measure(
