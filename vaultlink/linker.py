@@ -272,7 +272,7 @@ class NameTable:
 
     def hits(self, lowered: str, text: str, start: int) -> list[tuple[int, int, _Surface]]:
         """Every whole-word occurrence of a surface in ``text[start:]`` that passes its case rule
-        (in no particular order)."""
+        (in no particular order), in a new list."""
         out: list[tuple[int, int, _Surface]] = []
         if len(self._automaton):
             self._hits(self._automaton.iter(lowered, start), text, out)
@@ -414,24 +414,21 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
     bisect_right = bisect.bisect_right
     n_spans = len(spans)
     size = len(text)
-    # Leftmost first, the longest of those first: a hit is chosen when it starts past the end
-    # of the last one chosen, so each is judged once, in this order, and the choice is final.
+    # Leftmost first, the longest of those first: a hit that passes the filters is chosen when
+    # it starts at or past the end of the last one chosen (``reach``), so the choice is final.
     hits.sort(key=_leftmost_longest)
     chosen: list[tuple[int, int, _Surface]] = []
-    chosen_ids: set[str] = set()
+    chosen_entities: set[str] = set()
     reach = -1
-    last = len(hits) - 1
-    for number, (start, end, surface) in enumerate(hits):
+    for i, (start, end, surface) in enumerate(hits):
         entity_id = surface.entity_id
-        if start >= first_seen.get(entity_id, size) and (
-            start < reach
-            or (
-                # another mention of a name linked already: it adds no link, and when no later
-                # hit overlaps it, choosing it or not changes nothing either (half the hits)
-                entity_id in chosen_ids and not options.all_mentions and (number == last or hits[number + 1][0] >= end)
-            )
-        ):
-            continue
+        if start >= first_seen.get(entity_id, size):  # it cannot be the first place a reader sees it
+            if start < reach:
+                continue  # nor be chosen
+            if entity_id in chosen_entities and not options.all_mentions:
+                next_start = hits[i + 1][0] if i + 1 < len(hits) else size
+                if next_start >= end:
+                    continue  # a repeat: no link of its own, and no later hit it could keep out (half the hits)
         if surface.gated or surface.weak:
             confirmed = targets[entity_id].confirmed
             if confirmed is None:
@@ -451,7 +448,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
         if start < first_seen.get(entity_id, size) and (not protected or _is_shown(text, inside, start, end)):
             first_seen[entity_id] = start
         if protected or start < reach or _is_setext_heading(text, start):
-            continue
+            continue  # (a hit before reach was judged only for first_seen)
         if (start > 0 and text[start - 1] in "[!") or (end < size and text[end] == "]"):
             continue  # "[Amazon]" may be a reference link; "!" before a wikilink makes an embed
         if surface.company and next_word(text, end) in PRODUCT_WORDS:
@@ -471,7 +468,7 @@ def plan_note(text: str, parsed: ParsedNote, table: NameTable, options: LinkOpti
         if avoid and line_of(parsed.line_starts, start) in avoid:
             continue
         chosen.append((start, end, surface))
-        chosen_ids.add(entity_id)
+        chosen_entities.add(entity_id)
         reach = end
     first_lines = {entity_id: line_of(parsed.line_starts, at) for entity_id, at in first_seen.items()}
     if is_opted_out(text, parsed):
