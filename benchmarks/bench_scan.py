@@ -97,6 +97,7 @@ class Measurement:
     peak_rss_mb: float | None = None
     ratio: float | None = None
     note: str = ""
+    paired: list[float] = field(default_factory=list)  # each run over the floor run just before it
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,34 @@ def measure(size: int, tool: str, cmd: list[str], *, repeats: int, env: dict[str
                     note=f"best of {len(runs)}" if len(runs) > 1 else "")
     _progress(f"[{size}] {tool}: {best:.3f} s, {m.peak_rss_mb:.0f} MB")
     return m
+
+
+def measure_paired(size: int, tool: str, cmd: list[str], floor_cmd: list[str], *, repeats: int,
+                   env: dict[str, str] | None = None) -> Measurement:
+    """:func:`measure`, each run right after a run of the floor, and divided by it too.
+
+    The machine's speed drifts by a third within minutes here, and the floor, measured once at the
+    start, may have met a slow stretch or a fast one: a run over the floor run just before it
+    shares its stretch. The best of the runs is kept, as by :func:`measure`.
+    """
+    runs: list[Measurement] = []
+    paired: list[float] = []
+    for _ in range(repeats):
+        floor = run_measured(floor_cmd, env=env)
+        run = measure(size, tool, cmd, repeats=1, env=env)
+        if run.status != "ok" or run.seconds is None:
+            return run
+        runs.append(run)
+        if floor.ok:
+            paired.append(run.seconds / floor.seconds)
+    best = min(runs, key=lambda m: m.seconds or 0.0)
+    best.runs = [m.seconds for m in runs if m.seconds is not None]
+    best.peak_rss_mb = max(m.peak_rss_mb or 0.0 for m in runs)
+    best.paired = paired
+    best.note = ", ".join(
+        [f"best of {len(runs)}"] * (len(runs) > 1) + [f"over the floor run before it: {', '.join(f'{r:.1f}x' for r in paired)}"]
+    )
+    return best
 
 
 def ensure_vault(size: int, seed: int) -> Path:
@@ -307,9 +336,10 @@ def bench_size(size: int, *, seed: int, repeats: int, vaultlink: Tool, peer: Too
                 json_run = measure(size, "vaultlink warm --json", [*scan, "--json"], repeats=repeats, env=warm_env)
                 json_run.note = "the whole document on a pipe"
                 results.append(json_run)
-                link_run = measure(size, "vaultlink link (plan)", [*vaultlink.command, "link", str(vault)],
-                                   repeats=repeats, env=warm_env)
-                link_run.note = "dry run: plan every link, print the diff" + (f", {link_run.note}" if link_run.note else "")
+                link_run = measure_paired(size, "vaultlink link (plan)", [*vaultlink.command, "link", str(vault)],
+                                          [sys.executable, str(BENCH_DIR / "floor.py"), str(vault)],
+                                          repeats=repeats, env=warm_env)
+                link_run.note = "dry run: plan every link, print the diff" + (f"; {link_run.note}" if link_run.note else "")
                 results.append(link_run)
                 # what a user might write instead: one automaton of every name, a diff line per first hit
                 bare = measure(size, "bare linker script", [sys.executable, str(BENCH_DIR / "bounds.py"), "--run",
