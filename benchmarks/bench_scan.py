@@ -223,9 +223,9 @@ def measure_paired(size: int, tool: str, cmd: list[str], floor_cmd: list[str], *
     best.runs = [m.seconds for m in runs if m.seconds is not None]
     best.peak_rss_mb = max(m.peak_rss_mb or 0.0 for m in runs)
     best.paired = paired
-    best.note = ", ".join(
-        [f"best of {len(runs)}"] * (len(runs) > 1) + [f"over the floor run before it: {', '.join(f'{r:.1f}x' for r in paired)}"]
-    )
+    best.note = f"over the floor run before it: {', '.join(f'{r:.1f}x' for r in paired)}"
+    if len(runs) > 1:
+        best.note = f"best of {len(runs)}, {best.note}"
     return best
 
 

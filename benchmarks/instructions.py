@@ -3,14 +3,15 @@
 Wall times on the shared 2-core machine swing by a third within minutes, and even alternating two
 versions run after run leaves an order effect, so a change worth a few percent cannot be timed.
 Valgrind's cachegrind counts the machine instructions a process executes, and with
-``PYTHONHASHSEED`` fixed the count is the same on every run, to the instruction.
+``PYTHONHASHSEED`` fixed the count is the same on every run to within 0.1% (the cache folder's
+random name is what still changes).
 
 For each checkout given, the script fills a cache with ``vaultlink scan`` (``PYTHONPATH`` set to
 the checkout, a ``VAULTLINK_CACHE_DIR`` of its own), then runs link planning on the bench vault
 twice under cachegrind, in one process (no pool, no reader: cachegrind would count each fork
-apart): once up to the plan (start-up, discovery, loading the index and the parses, reading the
-notes) and once through ``plan_vault`` and the diffs of a dry run. The difference is planning's
-count. Instructions are not time (a cache miss costs more than an add), so a change that saves
+apart): ``api.plan_links`` for a dry run, with its diffs, once with ``plan_vault`` stubbed out
+(start-up, discovery, loading the index and the parses, reading the notes) and once whole. The
+difference is planning's count. Instructions are not time (a cache miss costs more than an add), so a change that saves
 few instructions may still save no time; but one that adds instructions costs CPU everywhere.
 
 Usage::
@@ -40,18 +41,16 @@ _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
 def run_phase(phase: str, vault: str) -> None:
-    """In the process valgrind counts: load what link planning needs and, for ``plan``, plan."""
-    from vaultlink import api
-    from vaultlink import linker
+    """In the process valgrind counts: ``vaultlink link``'s dry run, its diffs made but not
+    printed; for ``setup``, with ``plan_vault`` stubbed out, so only what comes before it runs."""
+    from vaultlink import api, linker
+    from vaultlink.diff import iter_diffs
 
     api._pool_size = lambda count: 1  # one process: no pool worker, no forked reader
-    scan, index, notes, _ = api._notes_for_linking(vault, True, (), None)
-    if phase == "plan":
-        options = linker.VaultOptions(folders=api._creation_folders(scan.config), common=api._common_company_words())
-        from vaultlink.diff import change_diff, iter_diffs
-
-        plan = linker.plan_vault(notes, index, options, describe=change_diff)
-        sum(len(diff) for diff in iter_diffs(plan.changes))
+    if phase == "setup":
+        linker.plan_vault = lambda *args, **kwargs: linker.LinkPlan(root=vault, changes=())
+    plan = api.plan_links(vault, diffs=True)
+    sum(len(diff) for diff in iter_diffs(plan.changes))
 
 
 def count(checkout: Path, phase: str, vault: Path, cache: Path) -> int:
